@@ -1,0 +1,42 @@
+# pulumi-incident-statuses: every target does its own setup; see README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+PYTHON  := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+PYTHON3 ?= python3
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+setup: $(STAMP) $(VENV)/bin/pulumi-resource-pulumi-python  ## virtualenv, package and the Pulumi engine in .venv/bin (idempotent)
+	@$(VENV)/bin/pulumi version >/dev/null
+
+$(STAMP): pyproject.toml
+	$(PYTHON3) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+$(VENV)/bin/pulumi-resource-pulumi-python: scripts/install-pulumi.sh | $(STAMP)
+	scripts/install-pulumi.sh
+
+demo: setup  ## start the emulator, `pulumi up` the demo stack against it, show the result
+	$(PYTHON) scripts/demo.py
+
+test: setup  ## lint, type-check and run the whole suite (real engine, real emulator)
+	$(VENV)/bin/ruff check provider tests bench scripts examples
+	$(VENV)/bin/mypy
+	$(VENV)/bin/pytest
+
+lint: setup  ## ruff and mypy only
+	$(VENV)/bin/ruff check provider tests bench scripts examples
+	$(VENV)/bin/mypy
+
+bench: setup  ## benchmarks against a no-I/O baseline; writes bench/RESULTS.md
+	$(PYTHON) bench/run.py
+
+clean:  ## remove local state (keeps the built engine)
+	rm -rf .pulumi-state .demo bench/out .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: help setup demo test lint bench clean

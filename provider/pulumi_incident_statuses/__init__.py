@@ -1,0 +1,1 @@
+"""Manage incident.io incident statuses as Pulumi resources."""

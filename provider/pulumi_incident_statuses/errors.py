@@ -1,0 +1,256 @@
+"""Everything the client and the provider raise about incident.io, as one tree.
+
+::
+
+    IncidentAPIError                  anything that went wrong talking to incident.io
+     ├── ConfigurationError           the client was set up wrongly; nothing was sent
+     │    ├── MissingAPIKeyError      no API key in stack config or the environment
+     │    └── InsecureEndpointError   plain http:// to a host that is not loopback
+     ├── StatusConflictError          cannot create or adopt as declared (raised by the provider)
+     ├── APIConnectionError           no response at all: refused, reset, closed, timed out
+     ├── MalformedResponseError       a response that is not the documented JSON
+     └── APIStatusError               incident.io answered with an error status
+          ├── AuthenticationError     401
+          ├── PermissionDeniedError   403
+          ├── NotFoundError           404
+          ├── ValidationError         422
+          ├── RateLimitError          429
+          └── ServerError             5xx
+
+Any other status outside 2xx (other 4xx, and 3xx since redirects are not followed) raises a plain
+``APIStatusError``. Every message names the call (method and path); status errors also give the
+error type, the request id to quote to incident.io, and what the API said. No message ever
+contains the API key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "AuthenticationError",
+    "ConfigurationError",
+    "ErrorDetail",
+    "IncidentAPIError",
+    "InsecureEndpointError",
+    "MalformedResponseError",
+    "MissingAPIKeyError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "StatusConflictError",
+    "ValidationError",
+]
+
+SNIPPET_LIMIT = 200
+"""The longest excerpt of a response body an error message quotes."""
+
+
+def _snippet(text: str) -> str:
+    """The start of ``text`` on one line, at most SNIPPET_LIMIT characters."""
+    flat = " ".join(text.split())
+    if len(flat) <= SNIPPET_LIMIT:
+        return flat
+    return flat[: SNIPPET_LIMIT - 1] + "…"
+
+
+def _short_request_id(request_id: str) -> str:
+    return request_id if len(request_id) <= 8 else request_id[:8] + "…"
+
+
+def _rebuild(cls: type[IncidentAPIError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+class IncidentAPIError(Exception):
+    """Base of every error the incident.io client raises."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The subclasses take keyword-only arguments, which Exception's own pickling cannot replay.
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
+
+
+class ConfigurationError(IncidentAPIError):
+    """The client was given settings it cannot work with; nothing was sent."""
+
+
+class MissingAPIKeyError(ConfigurationError):
+    """No API key was configured (stack config ``incident:apiKey`` or ``INCIDENT_API_KEY``)."""
+
+
+class InsecureEndpointError(ConfigurationError):
+    """The endpoint is plain ``http://`` on a host other than loopback, so the key would leak."""
+
+
+class StatusConflictError(IncidentAPIError):
+    """The status cannot be created or adopted as declared: the name or id belongs elsewhere."""
+
+    holder_id: str | None
+    """The id of the status standing in the way, if there is one."""
+
+    def __init__(self, message: str, *, holder_id: str | None) -> None:
+        self.holder_id = holder_id
+        super().__init__(message)
+
+
+class APIConnectionError(IncidentAPIError):
+    """No response arrived: the connection was refused, reset or closed, or it timed out.
+
+    For a write the outcome is unknown: the request may or may not have been applied.
+    """
+
+    method: str
+    """The HTTP method of the call that failed."""
+    path: str
+    """The path of the call that failed, e.g. ``/v1/incident_statuses``."""
+    reason: str
+    """A short description of what happened to the connection."""
+
+    def __init__(self, *, method: str, path: str, reason: str) -> None:
+        self.method = method
+        self.path = path
+        self.reason = reason
+        super().__init__(f"could not get a response from incident.io for {method} {path}: {reason}")
+
+
+class MalformedResponseError(IncidentAPIError):
+    """incident.io answered, but not with the documented JSON: empty, HTML, truncated, misshapen."""
+
+    status: int | None
+    """The HTTP status of the response, when the error came from one."""
+    method: str
+    """The HTTP method of the call."""
+    path: str
+    """The path of the call."""
+    reason: str
+    """What was wrong with the body."""
+    snippet: str
+    """The start of the body, on one line, at most 200 characters."""
+
+    def __init__(
+        self, *, status: int | None, method: str, path: str, reason: str, snippet: str
+    ) -> None:
+        self.status = status
+        self.method = method
+        self.path = path
+        self.reason = reason
+        self.snippet = _snippet(snippet)
+        where = f"{method} {path}" if status is None else f"{method} {path} ({status})"
+        message = f"incident.io sent a malformed response to {where}: {reason}"
+        if self.snippet:
+            message += f"; the body starts {self.snippet!r}"
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class ErrorDetail:
+    """One entry of an error response's ``errors`` list."""
+
+    code: str
+    """A machine-readable code, e.g. ``is_required``."""
+    message: str
+    """What incident.io says is wrong."""
+    field: str | None = None
+    """The request field it is about (``source.field``), when it names one."""
+
+    def __str__(self) -> str:
+        said = self.message or self.code
+        return f"{self.field}: {said}" if self.field and said else said
+
+
+class APIStatusError(IncidentAPIError):
+    """incident.io answered with an error status (not 2xx)."""
+
+    hint: ClassVar[str | None] = None
+    """What to do next, appended to the message when there is something useful to say."""
+
+    status: int
+    """The HTTP status code."""
+    type: str | None
+    """The error ``type`` from the body, e.g. ``validation_error``; None if the body had none."""
+    request_id: str | None
+    """incident.io's id for the request; quote it when asking incident.io for help."""
+    errors: tuple[ErrorDetail, ...]
+    """The entries of the body's ``errors`` list."""
+    method: str
+    """The HTTP method of the call."""
+    path: str
+    """The path of the call."""
+    retry_after: float | None
+    """Seconds the server asked to wait (``Retry-After``), if it said."""
+    snippet: str | None
+    """The start of the body when it was not error JSON, else None."""
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        method: str,
+        path: str,
+        type: str | None = None,
+        request_id: str | None = None,
+        errors: tuple[ErrorDetail, ...] = (),
+        retry_after: float | None = None,
+        snippet: str | None = None,
+    ) -> None:
+        self.status = status
+        self.type = type
+        self.request_id = request_id
+        self.errors = tuple(errors)
+        self.method = method
+        self.path = path
+        self.retry_after = retry_after
+        self.snippet = _snippet(snippet) if snippet else None
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        facts = f"{self.status} {self.type}" if self.type else str(self.status)
+        if self.request_id:
+            facts += f", request {_short_request_id(self.request_id)}"
+        message = f"incident.io rejected {self.method} {self.path} ({facts})"
+        said = "; ".join(str(detail) for detail in self.errors if str(detail))
+        if said:
+            message += f": {said}"
+        elif self.snippet:
+            message += f": {self.snippet}"
+        if self.hint:
+            message += f" — {self.hint}"
+        return message
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing, wrong or revoked."""
+
+    hint = "check the API key (incident:apiKey or INCIDENT_API_KEY)"
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the API key may not do this."""
+
+    hint = (
+        "give the API key the scope this call needs "
+        "(incident_statuses.view to read, incident_lifecycles.update to write)"
+    )
+
+
+class NotFoundError(APIStatusError):
+    """404: no incident status has this id (it may have been deleted outside Pulumi)."""
+
+
+class ValidationError(APIStatusError):
+    """422: incident.io refused the request's content (duplicate name, rank clash, ...)."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests; ``retry_after`` says how long to wait when the server said."""
+
+
+class ServerError(APIStatusError):
+    """5xx: incident.io failed; for a write the outcome is unknown."""

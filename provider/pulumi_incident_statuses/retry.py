@@ -1,0 +1,109 @@
+"""The client's one retry policy: which failures are worth another attempt, and how long to wait."""
+
+from __future__ import annotations
+
+import random as _random
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    IncidentAPIError,
+    RateLimitError,
+    ServerError,
+)
+
+__all__ = ["RetryPolicy", "parse_retry_after"]
+
+_SECONDS = re.compile(r"\d+(\.\d+)?")
+
+
+def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
+    """The wait a ``Retry-After`` value asks for, as seconds or an HTTP-date; None if unreadable.
+
+    incident.io documents seconds now and documented an HTTP-date (``Thu, 17 Apr 2025 11:17:18
+    UTC``) before, so both are accepted. A date in the past means no wait.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    if _SECONDS.fullmatch(value):
+        return float(value)
+    if not value:
+        return None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When to try a failed call again: capped, jittered exponential backoff within fixed bounds.
+
+    Retried: 429 and 5xx (after ``Retry-After`` when the server sent one, else after backoff),
+    and calls that got no response (refused, reset, closed, timed out). Never retried: any other
+    status and malformed responses. An attempt beyond ``max_attempts``, or whose wait would end
+    more than ``max_total`` seconds (on ``clock``) after the first began, is not made; the last
+    error is raised instead. ``sleep``, ``clock`` and ``random`` are injectable so that tests
+    need not wait.
+    """
+
+    max_attempts: int = 6
+    """Attempts per call in all, the first included."""
+    base_delay: float = 0.2
+    """Backoff before the second attempt, before jitter; doubles for each attempt after."""
+    max_delay: float = 5.0
+    """The backoff never grows beyond this, before jitter."""
+    max_total: float = 60.0
+    """No retry's wait may end later than this many seconds after the first attempt began."""
+    max_retry_after: float = 30.0
+    """A server's ``Retry-After`` is honoured up to this many seconds."""
+    sleep: Callable[[float], None] = time.sleep
+    """Waits the given seconds."""
+    clock: Callable[[], float] = time.monotonic
+    """Seconds on a clock that only moves forward."""
+    random: Callable[[], float] = _random.random
+    """A number in [0, 1) for jitter."""
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        if min(self.base_delay, self.max_delay, self.max_total, self.max_retry_after) < 0:
+            raise ValueError("delays and time limits must not be negative")
+
+    def should_retry(self, error: IncidentAPIError) -> bool:
+        """Whether ``error`` is the kind of failure another attempt may cure."""
+        return isinstance(error, RateLimitError | ServerError | APIConnectionError)
+
+    def backoff(self, attempt: int) -> float:
+        """The jittered wait after failed attempt number ``attempt`` (1 for the first).
+
+        Half of the capped exponential delay is fixed and half random, so clients that failed
+        together spread out without any of them retrying at once.
+        """
+        ceiling = min(self.max_delay, self.base_delay * 2.0 ** min(attempt - 1, 64))
+        return ceiling * (0.5 + 0.5 * self.random())
+
+    def next_delay(self, error: IncidentAPIError, *, attempt: int, started: float) -> float | None:
+        """Seconds to wait before retrying after failed attempt ``attempt``, or None to give up.
+
+        ``started`` is the ``clock`` reading taken before the first attempt.
+        """
+        if not self.should_retry(error) or attempt >= self.max_attempts:
+            return None
+        delay = self.backoff(attempt)
+        if isinstance(error, APIStatusError) and error.retry_after is not None:
+            # The server knows when it will take us again; 503s may say so too.
+            delay = min(max(error.retry_after, 0.0), self.max_retry_after)
+        if self.clock() - started + delay > self.max_total:
+            return None
+        return delay

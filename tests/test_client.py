@@ -1,0 +1,448 @@
+"""The client over real HTTP against the emulator, and its retry policy with a fake clock.
+
+Canned answers the emulator never gives (malformed bodies, 403, HTML error pages, HTTP-date
+Retry-After) are in ``test_client_malformed.py``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from pulumi_incident_statuses.client import (
+    IncidentStatusesClient,
+    IncidentStatusRecord,
+    RetryPolicy,
+)
+from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY, EmulatorProcess
+from pulumi_incident_statuses.errors import (
+    APIConnectionError,
+    AuthenticationError,
+    ErrorDetail,
+    MalformedResponseError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    ValidationError,
+)
+from pulumi_incident_statuses.retry import parse_retry_after
+
+MANAGED = {
+    "Triage": "triage",
+    "Declined": "declined",
+    "Merged": "merged",
+    "Canceled": "canceled",
+    "Paused": "paused",
+    "Closed": "closed",
+}
+STATUSES = "/v1/incident_statuses"
+ERROR_MESSAGE = re.compile(
+    r"incident\.io rejected (?P<call>[A-Z]+ \S+) \((?P<status>\d{3}) (?P<type>\w+), "
+    r"request (?P<request>[^…]{1,8})…?\): (?P<said>.+)"
+)
+
+
+def quick_retries(**options: Any) -> RetryPolicy:
+    """Many attempts with next to no waiting, for an emulator told to fail often."""
+    settings: dict[str, Any] = {
+        "max_attempts": 40,
+        "base_delay": 0.001,
+        "max_delay": 0.004,
+        "max_total": 60.0,
+    }
+    settings.update(options)
+    return RetryPolicy(**settings)
+
+
+def client_of(emulator: EmulatorProcess, **options: Any) -> IncidentStatusesClient:
+    return IncidentStatusesClient(DEFAULT_API_KEY, emulator.url, **options)
+
+
+def by_route(emulator: EmulatorProcess) -> dict[str, int]:
+    routes: dict[str, int] = emulator.stats()["by_route"]
+    return routes
+
+
+def configurable(statuses: list[IncidentStatusRecord]) -> list[IncidentStatusRecord]:
+    return [status for status in statuses if status.name not in MANAGED]
+
+
+# --- every endpoint ------------------------------------------------------------------------
+
+
+def test_list_shows_the_managed_statuses_of_a_fresh_org(emulator: EmulatorProcess) -> None:
+    with client_of(emulator) as client:
+        statuses = client.list()
+    assert {status.name: status.category for status in statuses} == MANAGED
+    for status in statuses:
+        assert status.id and status.created_at and status.updated_at
+        assert isinstance(status.rank, int)
+
+
+def test_create_get_update_delete(emulator: EmulatorProcess) -> None:
+    with client_of(emulator) as client:
+        made = client.create(name="Investigating", description="**Looking**", category="live")
+        assert (made.name, made.description, made.category) == (
+            "Investigating",
+            "**Looking**",
+            "live",
+        )
+        assert client.get(made.id) == made
+        assert made in client.list()
+
+        changed = client.update(made.id, name="Fixing", description="On it", rank=42)
+        assert (changed.id, changed.name, changed.description, changed.rank) == (
+            made.id,
+            "Fixing",
+            "On it",
+            42,
+        )
+        assert changed.category == "live"
+        assert changed.created_at == made.created_at
+        assert client.get(made.id) == changed
+
+        kept_rank = client.update(made.id, name="Fixing", description="Still on it")
+        assert kept_rank.rank == 42
+
+        client.delete(made.id)
+        with pytest.raises(NotFoundError):
+            client.get(made.id)
+        with pytest.raises(NotFoundError):
+            client.delete(made.id)
+        assert configurable(client.list()) == []
+
+
+@pytest.mark.parametrize("category", ["live", "learning", "closed"])
+def test_create_each_configurable_category_with_and_without_rank(
+    emulator: EmulatorProcess, category: str
+) -> None:
+    with client_of(emulator) as client:
+        ranked = client.create(name="Ranked", description="r", category=category, rank=500)
+        appended = client.create(name="Appended", description="a", category=category)
+    assert (ranked.category, ranked.rank) == (category, 500)
+    assert appended.category == category
+    assert appended.rank != ranked.rank
+
+
+def test_find_by_name_makes_one_list_call(emulator: EmulatorProcess) -> None:
+    with client_of(emulator) as client:
+        made = client.create(name="Monitoring", description="Watching", category="live")
+        before = by_route(emulator).get(f"GET {STATUSES}", 0)
+        assert client.find_by_name("Monitoring") == made
+        triage = client.find_by_name("Triage")
+        assert client.find_by_name("monitoring") is None
+        assert client.find_by_name("Nothing like it") is None
+    assert triage is not None and triage.category == "triage"
+    assert by_route(emulator)[f"GET {STATUSES}"] - before == 4
+
+
+# --- every error the emulator gives --------------------------------------------------------
+
+
+def test_wrong_key_is_an_authentication_error_and_not_retried(emulator: EmulatorProcess) -> None:
+    before = emulator.stats()["total"]
+    with IncidentStatusesClient("not-the-key", emulator.url) as client:
+        with pytest.raises(AuthenticationError) as caught:
+            client.list()
+    error = caught.value
+    assert (error.status, error.type, error.method, error.path) == (
+        401,
+        "authentication_error",
+        "GET",
+        STATUSES,
+    )
+    assert error.request_id
+    assert str(error).startswith(f"incident.io rejected GET {STATUSES} (401 authentication_error")
+    assert str(error).endswith("check the API key (incident:apiKey or INCIDENT_API_KEY)")
+    assert "not-the-key" not in str(error)
+    assert emulator.stats()["total"] - before == 1
+
+
+def test_unknown_id_is_not_found(emulator: EmulatorProcess) -> None:
+    with client_of(emulator) as client, pytest.raises(NotFoundError) as caught:
+        client.get("01NOSUCHSTATUS")
+    match = ERROR_MESSAGE.fullmatch(str(caught.value))
+    assert match is not None, str(caught.value)
+    assert match["call"] == f"GET {STATUSES}/01NOSUCHSTATUS"
+    assert (match["status"], match["type"]) == ("404", "not_found")
+    assert caught.value.request_id is not None
+    assert caught.value.request_id.startswith(match["request"])
+
+
+def test_duplicate_name_is_a_validation_error_naming_the_field(emulator: EmulatorProcess) -> None:
+    with client_of(emulator) as client:
+        client.create(name="Investigating", description="a", category="live")
+        posts = by_route(emulator)[f"POST {STATUSES}"]
+        with pytest.raises(ValidationError) as caught:
+            client.create(name="Investigating", description="b", category="learning")
+    error = caught.value
+    assert error.status == 422 and error.type == "validation_error"
+    assert [detail.field for detail in error.errors] == ["name"]
+    match = ERROR_MESSAGE.fullmatch(str(error))
+    assert match is not None, str(error)
+    assert match["call"] == f"POST {STATUSES}"
+    assert match["said"] == f"name: {error.errors[0].message}"
+    assert by_route(emulator)[f"POST {STATUSES}"] == posts + 1, "a 422 is not retried"
+
+
+def test_managed_category_cannot_be_created(emulator: EmulatorProcess) -> None:
+    with client_of(emulator) as client, pytest.raises(ValidationError) as caught:
+        client.create(name="Triage 2", description="t", category="triage")
+    assert caught.value.errors[0].field == "category"
+
+
+def test_rate_limited_calls_wait_and_succeed(
+    emulator_factory: Callable[..., EmulatorProcess],
+) -> None:
+    # A bucket of 120 refilling 2 a second: the last few calls wait about a second each.
+    emulator = emulator_factory(rate_limit=120)
+    with client_of(emulator) as client:
+        made = client.create(name="Busy", description="b", category="live")
+        for _ in range(121):
+            assert client.get(made.id).name == "Busy"
+        client.update(made.id, name="Busier", description="b")
+        assert client.find_by_name("Busier") is not None
+        client.delete(made.id)
+        assert client.find_by_name("Busier") is None
+    assert emulator.stats()["by_status"].get("429", 0) >= 1
+
+
+def test_rate_limit_error_when_attempts_run_out(
+    emulator_factory: Callable[..., EmulatorProcess],
+) -> None:
+    emulator = emulator_factory(rate_limit=1)
+    slept: list[float] = []
+    policy = RetryPolicy(max_attempts=2, sleep=slept.append)
+    with client_of(emulator, retry=policy) as client:
+        client.list()
+        with pytest.raises(RateLimitError) as caught:
+            client.list()
+    # One token a minute: the server asks for about 60 s, the policy waits at most 30.
+    assert caught.value.retry_after is not None and caught.value.retry_after > 30
+    assert slept == [30.0]
+
+
+# --- faults --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [11, 23, 42])
+def test_every_write_lands_exactly_once_under_faults(
+    emulator_factory: Callable[..., EmulatorProcess], seed: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="pulumi_incident_statuses")
+    emulator = emulator_factory(fault_rate=0.3, drop_rate=0.2, seed=seed)
+    categories = ("live", "learning", "closed")
+    with client_of(emulator, retry=quick_retries()) as client:
+        made = [
+            client.create(
+                name=f"Status {seed}-{n}",
+                description=f"Description {n}",
+                category=categories[n % 3],
+                rank=1000 + n if n % 2 else None,
+            )
+            for n in range(30)
+        ]
+        server = {status.id: status for status in configurable(client.list())}
+        assert sorted(server) == sorted(status.id for status in made)
+        assert all(server[status.id] == status for status in made)
+        assert len({status.name for status in server.values()}) == 30
+
+        changed = [
+            client.update(status.id, name=f"{status.name}!", description="changed")
+            for status in made
+        ]
+        for status in made[:15]:
+            # A delete whose answer was lost is retried and then told 404: it is gone.
+            with contextlib.suppress(NotFoundError):
+                client.delete(status.id)
+
+    with client_of(emulator, retry=quick_retries()) as clean:
+        left = {status.id: status for status in configurable(clean.list())}
+    assert sorted(left) == sorted(status.id for status in changed[15:])
+    assert all(left[status.id] == status for status in changed[15:])
+
+    outcomes = emulator.stats()["by_status"]
+    assert outcomes.get("500", 0) + outcomes.get("503", 0) > 0, "faults were injected"
+    assert outcomes.get("dropped", 0) > 0, "answers were dropped"
+    assert "an earlier attempt created" in caplog.text, "a lost create was found, not re-sent"
+
+
+def test_a_create_whose_answer_is_always_lost_is_sent_once(
+    emulator_factory: Callable[..., EmulatorProcess],
+) -> None:
+    emulator = emulator_factory(drop_rate=1.0)
+    with client_of(emulator, retry=quick_retries()) as client:
+        made = client.create(name="Lost answer", description="d", category="learning")
+        assert client.get(made.id) == made
+        with pytest.raises(APIConnectionError) as caught:
+            client.update(made.id, name="Lost again", description="d")
+    assert caught.value.reason == "connection closed without a response"
+    routes = by_route(emulator)
+    assert routes[f"POST {STATUSES}"] == 1
+    assert routes[f"PUT {STATUSES}/{{id}}"] == 40
+
+
+def test_a_create_that_always_fails_gives_up_without_creating(
+    emulator_factory: Callable[..., EmulatorProcess],
+) -> None:
+    emulator = emulator_factory(fault_rate=1.0)
+    with client_of(emulator, retry=quick_retries(max_attempts=5)) as client:
+        with pytest.raises(ServerError) as caught:
+            client.create(name="Never", description="d", category="live")
+    assert caught.value.status in (500, 503)
+    routes = by_route(emulator)
+    # The POST failed; every later attempt starts by listing, which failed too, so the
+    # POST was never sent again blind.
+    assert routes == {f"POST {STATUSES}": 1, f"GET {STATUSES}": 4}
+
+
+# --- the retry policy, with a fake clock ---------------------------------------------------
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def server_error(retry_after: float | None = None) -> ServerError:
+    return ServerError(status=503, method="GET", path=STATUSES, retry_after=retry_after)
+
+
+def rate_limited(retry_after: float | None) -> RateLimitError:
+    return RateLimitError(status=429, method="GET", path=STATUSES, retry_after=retry_after)
+
+
+def test_defaults() -> None:
+    policy = RetryPolicy()
+    assert (
+        policy.max_attempts,
+        policy.base_delay,
+        policy.max_delay,
+        policy.max_total,
+        policy.max_retry_after,
+    ) == (6, 0.2, 5.0, 60.0, 30.0)
+
+
+def test_backoff_doubles_up_to_the_cap_and_is_jittered() -> None:
+    low = RetryPolicy(random=lambda: 0.0)
+    high = RetryPolicy(random=lambda: 0.999999)
+    assert [low.backoff(n) for n in range(1, 8)] == pytest.approx(
+        [0.1, 0.2, 0.4, 0.8, 1.6, 2.5, 2.5]
+    )
+    assert [high.backoff(n) for n in range(1, 8)] == pytest.approx(
+        [0.2, 0.4, 0.8, 1.6, 3.2, 5.0, 5.0], rel=1e-5
+    )
+    assert high.backoff(10_000) == pytest.approx(5.0, rel=1e-5)
+
+
+def test_what_is_retried() -> None:
+    policy = RetryPolicy()
+    retried = [
+        server_error(),
+        ServerError(status=500, method="POST", path=STATUSES),
+        rate_limited(None),
+        APIConnectionError(method="GET", path=STATUSES, reason="connection reset"),
+    ]
+    not_retried = [
+        ValidationError(status=422, method="POST", path=STATUSES),
+        NotFoundError(status=404, method="GET", path=STATUSES),
+        AuthenticationError(status=401, method="GET", path=STATUSES),
+        MalformedResponseError(status=200, method="GET", path=STATUSES, reason="x", snippet=""),
+    ]
+    assert all(policy.should_retry(error) for error in retried)
+    assert not any(policy.should_retry(error) for error in not_retried)
+    assert all(policy.next_delay(e, attempt=1, started=0.0) is None for e in not_retried)
+
+
+def test_attempts_are_bounded() -> None:
+    clock = FakeClock()
+    policy = RetryPolicy(max_attempts=3, clock=clock, random=lambda: 0.5)
+    assert policy.next_delay(server_error(), attempt=1, started=clock.now) is not None
+    assert policy.next_delay(server_error(), attempt=2, started=clock.now) is not None
+    assert policy.next_delay(server_error(), attempt=3, started=clock.now) is None
+
+
+def test_total_time_is_bounded() -> None:
+    clock = FakeClock()
+    policy = RetryPolicy(max_attempts=100, max_total=10.0, clock=clock, random=lambda: 0.5)
+    started = clock.now
+    clock.now += 9.0
+    assert policy.next_delay(server_error(), attempt=1, started=started) == pytest.approx(0.15)
+    clock.now += 0.9
+    assert policy.next_delay(server_error(), attempt=1, started=started) is None
+    assert policy.next_delay(rate_limited(2.0), attempt=1, started=started - 5) is None
+
+
+def test_retry_after_is_honoured_and_capped() -> None:
+    policy = RetryPolicy(max_retry_after=30.0, random=lambda: 0.5)
+    assert policy.next_delay(rate_limited(7.0), attempt=1, started=policy.clock()) == 7.0
+    assert policy.next_delay(rate_limited(0.0), attempt=1, started=policy.clock()) == 0.0
+    assert policy.next_delay(rate_limited(3600.0), attempt=1, started=policy.clock()) == 30.0
+    assert policy.next_delay(rate_limited(None), attempt=3, started=policy.clock()) == (
+        pytest.approx(0.6)
+    )
+    assert policy.next_delay(server_error(2.0), attempt=1, started=policy.clock()) == 2.0
+
+
+def test_the_client_stops_when_attempts_run_out(
+    emulator_factory: Callable[..., EmulatorProcess],
+) -> None:
+    emulator = emulator_factory(fault_rate=1.0)
+    clock = FakeClock()
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.now += seconds
+
+    policy = RetryPolicy(sleep=sleep, clock=clock, random=lambda: 0.5)
+    with client_of(emulator, retry=policy) as client, pytest.raises(ServerError):
+        client.list()
+    assert slept == pytest.approx([0.15, 0.3, 0.6, 1.2, 2.4])
+    assert emulator.stats()["total"] == 6
+
+    slept.clear()
+    with client_of(emulator, retry=replace(policy, max_total=1.0)) as client:
+        with pytest.raises(ServerError):
+            client.list()
+    assert slept == pytest.approx([0.15, 0.3]), "a third wait would end after 1 s"
+
+
+NOW = datetime(2025, 4, 17, 11, 17, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        ("7", 7.0),
+        (" 12 ", 12.0),
+        ("0", 0.0),
+        ("1.5", 1.5),
+        ("Thu, 17 Apr 2025 11:17:18 UTC", 18.0),
+        ("Thu, 17 Apr 2025 11:17:18 GMT", 18.0),
+        ("Thu, 17 Apr 2025 11:18:00 +0000", 60.0),
+        ("Thu, 17 Apr 2025 11:16:00 GMT", 0.0),
+        (None, None),
+        ("", None),
+        ("-5", None),
+        ("soon", None),
+        ("Thu, 99 Apr 2025 11:17:18 GMT", None),
+    ],
+)
+def test_parse_retry_after(value: str | None, seconds: float | None) -> None:
+    assert parse_retry_after(value, now=NOW) == seconds
+
+
+def test_error_detail_str() -> None:
+    assert str(ErrorDetail("is_required", "is required", "name")) == "name: is required"
+    assert str(ErrorDetail("conflict", "taken", None)) == "taken"

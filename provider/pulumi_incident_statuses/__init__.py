@@ -1,1 +1,43 @@
-"""Manage incident.io incident statuses as Pulumi resources."""
+"""Manage incident.io incident statuses as Pulumi resources.
+
+    from pulumi_incident_statuses import IncidentStatus
+
+    IncidentStatus("fixing", name="Fixing", description="A fix is under way.", category="live")
+"""
+
+from .client import IncidentStatusesClient, IncidentStatusRecord, RetryPolicy
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    AuthenticationError,
+    ConfigurationError,
+    IncidentAPIError,
+    MalformedResponseError,
+    MissingAPIKeyError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    StatusConflictError,
+    ValidationError,
+)
+from .resource import IncidentStatus, IncidentStatusArgs
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "AuthenticationError",
+    "ConfigurationError",
+    "IncidentAPIError",
+    "IncidentStatus",
+    "IncidentStatusArgs",
+    "IncidentStatusRecord",
+    "IncidentStatusesClient",
+    "MalformedResponseError",
+    "MissingAPIKeyError",
+    "NotFoundError",
+    "RateLimitError",
+    "RetryPolicy",
+    "ServerError",
+    "StatusConflictError",
+    "ValidationError",
+]

@@ -1,0 +1,314 @@
+"""`IncidentStatus` through the real engine against the emulator: the whole lifecycle."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from pulumi import automation as auto
+
+from engine import (
+    API_KEY,
+    configurable,
+    server_statuses,
+    stats,
+    status_stack,
+    statuses_program,
+    toolchain,
+)
+from pulumi_incident_statuses.emulator.process import EmulatorProcess
+
+pytestmark = pytest.mark.engine
+
+
+def lifecycle() -> list[dict[str, Any]]:
+    return [
+        {
+            "resource": "investigating",
+            "name": "Investigating",
+            "description": "Looking",
+            "category": "live",
+        },
+        {"resource": "fixing", "name": "Fixing", "description": "Fixing it", "category": "live"},
+        {
+            "resource": "documenting",
+            "name": "Documenting",
+            "description": "Writing up",
+            "category": "learning",
+        },
+    ]
+
+
+def put(emulator: EmulatorProcess, status_id: str, **body: Any) -> None:
+    response = requests.put(
+        f"{emulator.url}/v1/incident_statuses/{status_id}",
+        json=body,
+        headers={"Authorization": f"Bearer {API_KEY}"},
+        timeout=10,
+    )
+    response.raise_for_status()
+
+
+def outputs(result: auto.UpResult) -> dict[str, str]:
+    return {key: value.value for key, value in result.outputs.items()}
+
+
+def test_up_creates_and_unchanged_preview_makes_no_calls(
+    tmp_path: Path, emulator: EmulatorProcess
+) -> None:
+    specs = lifecycle()
+    stack = status_stack(tmp_path, emulator.url, statuses_program(specs))
+
+    up = stack.up()
+    assert up.summary.resource_changes == {"create": 4}
+    after_up = stats(emulator.url)
+    assert after_up["writes"] == 3
+    assert after_up["total"] == 3  # creating N statuses reads nothing
+    held = configurable(emulator.url)
+    assert {name: s["id"] for name, s in held.items()} == {
+        "Investigating": outputs(up)["investigating"],
+        "Fixing": outputs(up)["fixing"],
+        "Documenting": outputs(up)["documenting"],
+    }
+    assert held["Documenting"]["category"] == "learning"
+
+    before_preview = stats(emulator.url)["total"]
+    preview = stack.preview()
+    assert preview.change_summary == {"same": 4}
+    assert stats(emulator.url)["total"] == before_preview
+
+
+def test_description_updates_in_place_and_category_replaces(
+    tmp_path: Path, emulator: EmulatorProcess
+) -> None:
+    specs = lifecycle()
+    stack = status_stack(tmp_path, emulator.url, statuses_program(specs))
+    first = outputs(stack.up())
+
+    specs[0]["description"] = "Still looking"
+    up = stack.up()
+    assert up.summary.resource_changes == {"same": 3, "update": 1}
+    assert outputs(up)["investigating"] == first["investigating"]
+    assert configurable(emulator.url)["Investigating"]["description"] == "Still looking"
+
+    specs[2]["category"] = "closed"
+    up = stack.up()
+    assert up.summary.resource_changes == {"same": 3, "replace": 1}
+    held = configurable(emulator.url)
+    assert held["Documenting"]["category"] == "closed"
+    assert held["Documenting"]["id"] == outputs(up)["documenting"] != first["documenting"]
+
+
+def test_rank_is_applied_and_dashboard_order_not_fought(
+    tmp_path: Path, emulator: EmulatorProcess
+) -> None:
+    specs = lifecycle()
+    specs[1]["rank"] = 7
+    stack = status_stack(tmp_path, emulator.url, statuses_program(specs))
+    ids = outputs(stack.up())
+    assert configurable(emulator.url)["Fixing"]["rank"] == 7
+
+    # Reordered in the dashboard: a status whose rank the program leaves unset is not moved back.
+    put(emulator, ids["investigating"], name="Investigating", description="Looking", rank=42)
+    stack.refresh()
+    assert stack.preview().change_summary == {"same": 4}
+
+    specs[1]["rank"] = 3
+    assert stack.up().summary.resource_changes == {"same": 3, "update": 1}
+    assert configurable(emulator.url)["Fixing"]["rank"] == 3
+
+
+def test_refresh_finds_drift_and_up_restores_the_program(
+    tmp_path: Path, emulator: EmulatorProcess
+) -> None:
+    specs = lifecycle()
+    stack = status_stack(tmp_path, emulator.url, statuses_program(specs))
+    ids = outputs(stack.up())
+
+    put(emulator, ids["fixing"], name="Fixing (edited)", description="Changed by hand")
+    before = stats(emulator.url)["total"]
+    refresh = stack.refresh()
+    assert refresh.summary.resource_changes == {"same": 3, "update": 1}
+    assert stats(emulator.url)["total"] - before <= 2  # one list serves every read
+
+    up = stack.up()
+    assert up.summary.resource_changes == {"same": 3, "update": 1}
+    held = configurable(emulator.url)
+    assert held["Fixing"]["description"] == "Fixing it"
+    assert "Fixing (edited)" not in held
+
+
+def test_out_of_band_delete_is_dropped_by_refresh_and_recreated(
+    tmp_path: Path, emulator: EmulatorProcess
+) -> None:
+    specs = lifecycle()
+    stack = status_stack(tmp_path, emulator.url, statuses_program(specs))
+    ids = outputs(stack.up())
+
+    requests.delete(
+        f"{emulator.url}/v1/incident_statuses/{ids['documenting']}",
+        headers={"Authorization": f"Bearer {API_KEY}"},
+        timeout=10,
+    ).raise_for_status()
+    refresh = stack.refresh()
+    assert refresh.summary.resource_changes == {"same": 3, "delete": 1}
+
+    up = stack.up()
+    assert up.summary.resource_changes == {"same": 3, "create": 1}
+    assert configurable(emulator.url)["Documenting"]["id"] == outputs(up)["documenting"]
+
+
+def test_import_id_adopts_an_existing_status_keeping_its_id(
+    tmp_path: Path, emulator: EmulatorProcess
+) -> None:
+    created = requests.post(
+        f"{emulator.url}/v1/incident_statuses",
+        json={"name": "Monitoring", "description": "Made by hand", "category": "live"},
+        headers={"Authorization": f"Bearer {API_KEY}"},
+        timeout=10,
+    ).json()["incident_status"]
+    specs = [
+        {
+            "resource": "monitoring",
+            "name": "Monitoring",
+            "description": "Watching the fix",
+            "category": "live",
+            "import_id": created["id"],
+        }
+    ]
+    stack = status_stack(tmp_path, emulator.url, statuses_program(specs))
+    before = stats(emulator.url)
+
+    up = stack.up()
+    assert outputs(up)["monitoring"] == created["id"]
+    held = configurable(emulator.url)
+    assert list(held) == ["Monitoring"]
+    assert held["Monitoring"]["description"] == "Watching the fix"
+    after = stats(emulator.url)
+    assert after["writes"] - before["writes"] == 1  # one PUT, no POST
+    assert stack.preview().change_summary == {"same": 2}
+
+
+def test_destroy_leaves_only_managed_statuses(tmp_path: Path, emulator: EmulatorProcess) -> None:
+    stack = status_stack(tmp_path, emulator.url, statuses_program(lifecycle()))
+    stack.up()
+    fresh_names = {"Triage", "Declined", "Merged", "Canceled", "Paused", "Closed"}
+
+    destroy = stack.destroy()
+    assert destroy.summary.resource_changes == {"delete": 4}
+    assert {s["name"] for s in server_statuses(emulator.url)} == fresh_names
+
+
+def test_export_import_round_trip_then_preview_shows_no_changes(
+    tmp_path: Path, emulator: EmulatorProcess
+) -> None:
+    stack = status_stack(tmp_path, emulator.url, statuses_program(lifecycle()))
+    stack.up()
+    exported = stack.export_stack()
+    stack.import_stack(exported)
+    assert stack.preview().change_summary == {"same": 4}
+
+
+@pytest.mark.parametrize(
+    ("spec", "field", "reason"),
+    [
+        ({"name": "", "description": "d", "category": "live"}, "name", "must not be empty"),
+        (
+            {"name": "A", "description": "d", "category": "triage"},
+            "category",
+            "managed by incident.io",
+        ),
+        ({"name": "A", "description": "d", "category": "open"}, "category", "must be one of"),
+        (
+            {"name": "A", "description": "d", "category": "live", "rank": 1_000_000},
+            "rank",
+            "between 0",
+        ),
+        (
+            {"name": "A", "description": "d", "category": "live", "rank": 1.5},
+            "rank",
+            "whole number",
+        ),
+    ],
+)
+def test_bad_inputs_fail_at_preview_naming_the_field(
+    tmp_path: Path, emulator: EmulatorProcess, spec: dict[str, Any], field: str, reason: str
+) -> None:
+    stack = status_stack(tmp_path, emulator.url, statuses_program([{"resource": "bad", **spec}]))
+    with pytest.raises(auto.CommandError) as failure:
+        stack.preview()
+    message = str(failure.value)
+    assert f"{field}: " in message
+    assert reason in message
+    assert stats(emulator.url)["total"] == 0
+
+
+def _exported_with_secrets(tmp_path: Path, stack: auto.Stack) -> dict[str, Any]:
+    chain = toolchain(tmp_path / "state")
+    exported = subprocess.run(
+        [str(chain.pulumi), "stack", "export", "--show-secrets", "--stack", "test"],
+        cwd=stack.workspace.work_dir,
+        env={**os.environ, **chain.env()},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    state: dict[str, Any] = json.loads(exported)
+    return state
+
+
+def _exercise(stack: auto.Stack, specs: list[dict[str, Any]]) -> list[str]:
+    printed: list[str] = []
+    capture: dict[str, Any] = {"on_output": printed.append, "on_error": printed.append}
+    stack.up(log_verbosity=9, log_to_std_err=True, debug=True, **capture)
+    specs[0]["description"] = "changed"
+    stack.up(**capture)
+    stack.refresh(log_verbosity=9, log_to_std_err=True, **capture)
+    return printed
+
+
+def test_api_key_from_the_environment_is_nowhere_in_state_or_output(
+    tmp_path: Path, emulator_factory: Any
+) -> None:
+    secret_key = "sk-live-do-not-leak-7f3a9c"
+    emulator = emulator_factory(api_key=secret_key)
+    specs = lifecycle()
+    stack = status_stack(
+        tmp_path, emulator.url, statuses_program(specs), api_key=secret_key, key_from_env=True
+    )
+    printed = _exercise(stack, specs)
+    assert configurable(emulator.url, secret_key)["Investigating"]["description"] == "changed"
+
+    state = _exported_with_secrets(tmp_path, stack)
+    assert any("__provider" in (r.get("inputs") or {}) for r in state["deployment"]["resources"])
+    assert secret_key not in json.dumps(state)
+    for path in (tmp_path / "state").rglob("*"):
+        if path.is_file():
+            assert secret_key.encode() not in path.read_bytes(), path
+    stack.destroy(on_output=printed.append, on_error=printed.append)
+    assert secret_key not in "\n".join(printed)
+
+
+def test_api_key_from_stack_config_stays_out_of_resources_and_output(
+    tmp_path: Path, emulator_factory: Any
+) -> None:
+    secret_key = "sk-live-do-not-leak-2b8e41"
+    emulator = emulator_factory(api_key=secret_key)
+    specs = lifecycle()
+    stack = status_stack(tmp_path, emulator.url, statuses_program(specs), api_key=secret_key)
+    printed = _exercise(stack, specs)
+    assert secret_key not in "\n".join(printed)
+
+    holders = [
+        r["urn"]
+        for r in _exported_with_secrets(tmp_path, stack)["deployment"]["resources"]
+        if secret_key in json.dumps(r)
+    ]
+    # The engine copies all stack config into its default dynamic provider's inputs (see
+    # README, "Credentials"); no resource of ours, nor the pickled provider, holds the key.
+    assert holders in ([], ["urn:pulumi:test::statuses::pulumi:providers:pulumi-python::default"])

@@ -312,3 +312,38 @@ def test_api_key_from_stack_config_stays_out_of_resources_and_output(
     # The engine copies all stack config into its default dynamic provider's inputs (see
     # README, "Credentials"); no resource of ours, nor the pickled provider, holds the key.
     assert holders in ([], ["urn:pulumi:test::statuses::pulumi:providers:pulumi-python::default"])
+
+
+def test_api_rejection_at_up_names_resource_message_and_request_id(
+    tmp_path: Path, emulator: EmulatorProcess
+) -> None:
+    specs = [
+        {"resource": "first", "name": "First", "description": "d", "category": "live", "rank": 5},
+        {"resource": "second", "name": "Second", "description": "d", "category": "live", "rank": 5},
+    ]
+    stack = status_stack(tmp_path, emulator.url, statuses_program(specs))
+    with pytest.raises(auto.CommandError) as failure:
+        stack.up()
+    message = str(failure.value)
+    assert "Can't have more than one status with the same rank" in message
+    assert "422 validation_error, request " in message
+    assert "IncidentStatus (first)" in message or "IncidentStatus (second)" in message
+
+
+def test_name_held_by_another_status_says_how_to_adopt_it(
+    tmp_path: Path, emulator: EmulatorProcess
+) -> None:
+    held = requests.post(
+        f"{emulator.url}/v1/incident_statuses",
+        json={"name": "Fixing", "description": "Made by hand", "category": "live"},
+        headers={"Authorization": f"Bearer {API_KEY}"},
+        timeout=10,
+    ).json()["incident_status"]
+    stack = status_stack(tmp_path, emulator.url, statuses_program(lifecycle()))
+    with pytest.raises(auto.CommandError) as failure:
+        stack.up()
+    message = str(failure.value)
+    assert "IncidentStatus (fixing)" in message
+    assert f"import_id='{held['id']}'" in message
+    assert "request " in message
+    assert configurable(emulator.url)["Fixing"]["description"] == "Made by hand"

@@ -18,8 +18,10 @@ from .errors import (
     RateLimitError,
     ServerError,
     StatusConflictError,
+    StatusLookupError,
     ValidationError,
 )
+from .lookup import get_incident_status
 from .resource import IncidentStatus, IncidentStatusArgs
 
 __all__ = [
@@ -39,5 +41,7 @@ __all__ = [
     "RetryPolicy",
     "ServerError",
     "StatusConflictError",
+    "StatusLookupError",
     "ValidationError",
+    "get_incident_status",
 ]

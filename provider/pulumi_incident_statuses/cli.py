@@ -1,16 +1,44 @@
 """The ``incident-statuses`` command.
 
-Each subcommand lives in its own module exposing ``add_arguments(parser)`` and
-``run(args) -> int``; adding one is one more entry in ``_SUBCOMMANDS``.
+A subcommand is a name, its flags (``add_arguments(parser)``) and what it runs
+(``run(args) -> int``); adding one is one more entry in ``_SUBCOMMANDS``. ``list`` and
+``generate`` live here; ``emulator`` lives with the emulator.
+
+``list`` and ``generate`` read the organisation with the credentials the provider reads from the
+environment: ``INCIDENT_API_KEY``, and ``INCIDENT_ENDPOINT`` unless ``--endpoint`` is given.
+Exit status: 0 done; 1 incident.io or the file system failed; 2 the command must change first
+(no API key, an unusable endpoint, an ``--out`` file that exists without ``--force``, bad flags).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
+import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
 
+from pulumi_incident_statuses import codegen
+from pulumi_incident_statuses import settings as settings_module
+from pulumi_incident_statuses.client import IncidentStatusesClient, IncidentStatusRecord
 from pulumi_incident_statuses.emulator import server as emulator_server
+from pulumi_incident_statuses.errors import (
+    ConfigurationError,
+    IncidentAPIError,
+    MissingAPIKeyError,
+)
+
+__all__ = ["Subcommand", "build_parser", "main", "print_statuses"]
+
+_PROG = "incident-statuses"
+_USAGE_ERROR = 2
+
+Run = Callable[[argparse.Namespace], int]
+"""What a subcommand runs: parsed flags in, exit status out."""
 
 
 @dataclass(frozen=True)
@@ -20,10 +48,169 @@ class Subcommand:
     name: str
     help: str
     add_arguments: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace], int]
+    run: Run
+
+
+def print_statuses(records: Sequence[IncidentStatusRecord], stream: TextIO) -> None:
+    """Write ``records`` to ``stream`` as a table: id, name, category, rank, managed."""
+    header = ("ID", "NAME", "CATEGORY", "RANK", "MANAGED")
+    rows = [
+        (
+            _cell(record.id),
+            _cell(record.name),
+            _cell(record.category),
+            str(record.rank),
+            "yes" if codegen.is_managed(record.category) else "no",
+        )
+        for record in records
+    ]
+    widths = [max(_width(row[column]) for row in (header, *rows)) for column in range(5)]
+    for row in (header, *rows):
+        cells = [
+            _padded(text, width, right=column == 3)
+            for column, (text, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        stream.write("  ".join(cells).rstrip() + "\n")
+
+
+def _padded(text: str, width: int, *, right: bool) -> str:
+    padding = " " * (width - _width(text))
+    return padding + text if right else text + padding
+
+
+def _cell(text: str) -> str:
+    """``text`` safe to print on a terminal: control and format characters escaped."""
+    return "".join(repr(c)[1:-1] if unicodedata.category(c)[0] == "C" else c for c in text)
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: wide East Asian characters take two."""
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in text
+    )
+
+
+def _add_endpoint_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--endpoint",
+        metavar="URL",
+        help=f"incident.io API base URL (default: ${settings_module.ENV_ENDPOINT}, "
+        "else https://api.incident.io); the key is read from "
+        f"${settings_module.ENV_API_KEY}",
+    )
+
+
+def _fetch(args: argparse.Namespace) -> tuple[list[IncidentStatusRecord], str]:
+    """Every status of the organisation, and the endpoint they came from."""
+    resolved = settings_module.resolve()
+    if not resolved.api_key:
+        raise MissingAPIKeyError(
+            f"no incident.io API key: set the environment variable {settings_module.ENV_API_KEY} "
+            "to a key with the incident_statuses.view scope"
+        )
+    endpoint = args.endpoint or resolved.endpoint
+    with IncidentStatusesClient(resolved.api_key, endpoint) as client:
+        return client.list(), client.endpoint
+
+
+def _reporting_errors(run: Run) -> Run:
+    """``run``, with its failures said in one line on stderr instead of a traceback."""
+
+    def guarded(args: argparse.Namespace) -> int:
+        try:
+            return run(args)
+        except ConfigurationError as error:
+            _say(str(error))
+            return _USAGE_ERROR
+        except (IncidentAPIError, OSError) as error:
+            _say(str(error))
+            return 1
+
+    return guarded
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(f"{_PROG}: {message}\n")
+
+
+def _add_list_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_endpoint_argument(parser)
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print a JSON array of every status, all fields and 'managed', for scripts",
+    )
+
+
+def _run_list(args: argparse.Namespace) -> int:
+    records, _endpoint = _fetch(args)
+    if args.json:
+        items = [
+            {**dataclasses.asdict(record), "managed": codegen.is_managed(record.category)}
+            for record in records
+        ]
+        json.dump(items, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        print_statuses(records, sys.stdout)
+    return 0
+
+
+def _add_generate_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_endpoint_argument(parser)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="write the program to FILE (e.g. __main__.py or statuses.py) instead of stdout",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="replace FILE if it exists (never done without)"
+    )
+
+
+def _run_generate(args: argparse.Namespace) -> int:
+    out: Path | None = args.out
+    if out is not None and out.exists() and not args.force:
+        return _refuse_overwrite(out)
+    records, endpoint = _fetch(args)
+    program = codegen.generate(records, endpoint=endpoint)
+    if out is None:
+        sys.stdout.write(program)
+        return 0
+    try:
+        with out.open("w" if args.force else "x", encoding="utf-8") as file:
+            file.write(program)
+    except FileExistsError:
+        return _refuse_overwrite(out)
+    declared = sum(not codegen.is_managed(record.category) for record in records)
+    _say(
+        f"wrote {out}: {declared} statuses to adopt, "
+        f"{len(records) - declared} managed by incident.io left out; "
+        "its first `pulumi up` adopts them without creating any"
+    )
+    return 0
+
+
+def _refuse_overwrite(out: Path) -> int:
+    _say(f"{out} exists; not overwriting it (pass --force to replace it)")
+    return _USAGE_ERROR
 
 
 _SUBCOMMANDS: Sequence[Subcommand] = (
+    Subcommand(
+        name="list",
+        help="print every incident status of the organisation as a table (or --json)",
+        add_arguments=_add_list_arguments,
+        run=_reporting_errors(_run_list),
+    ),
+    Subcommand(
+        name="generate",
+        help="write a Pulumi program that adopts the organisation's configurable statuses",
+        add_arguments=_add_generate_arguments,
+        run=_reporting_errors(_run_generate),
+    ),
     Subcommand(
         name="emulator",
         help="serve a local incident.io-compatible incident statuses API",
@@ -36,7 +223,7 @@ _SUBCOMMANDS: Sequence[Subcommand] = (
 def build_parser() -> argparse.ArgumentParser:
     """The parser for ``incident-statuses`` and every subcommand."""
     parser = argparse.ArgumentParser(
-        prog="incident-statuses",
+        prog=_PROG,
         description="Manage incident.io incident statuses as Pulumi resources.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -52,5 +239,5 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run ``incident-statuses`` with ``argv`` (default: the process arguments)."""
     args = build_parser().parse_args(argv)
-    run: Callable[[argparse.Namespace], int] = args.run
+    run: Run = args.run
     return run(args)

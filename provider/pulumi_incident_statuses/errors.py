@@ -7,6 +7,7 @@
      │    ├── MissingAPIKeyError      no API key in stack config or the environment
      │    └── InsecureEndpointError   plain http:// to a host that is not loopback
      ├── StatusConflictError          cannot create or adopt as declared (raised by the provider)
+     ├── StatusLookupError            get_incident_status found no status by that name or id
      ├── APIConnectionError           no response at all: refused, reset, closed, timed out
      ├── MalformedResponseError       a response that is not the documented JSON
      └── APIStatusError               incident.io answered with an error status
@@ -43,6 +44,7 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "StatusConflictError",
+    "StatusLookupError",
     "ValidationError",
 ]
 
@@ -97,6 +99,30 @@ class StatusConflictError(IncidentAPIError):
 
     def __init__(self, message: str, *, holder_id: str | None) -> None:
         self.holder_id = holder_id
+        super().__init__(message)
+
+
+class StatusLookupError(IncidentAPIError):
+    """``get_incident_status`` found no status with the name or id it was given."""
+
+    name: str | None
+    """The name looked up, if the lookup was by name."""
+    status_id: str | None
+    """The id looked up, if the lookup was by id."""
+    suggestions: tuple[str, ...]
+    """Names of existing statuses close to ``name``, closest first."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        name: str | None = None,
+        status_id: str | None = None,
+        suggestions: tuple[str, ...] = (),
+    ) -> None:
+        self.name = name
+        self.status_id = status_id
+        self.suggestions = tuple(suggestions)
         super().__init__(message)
 
 

@@ -1,0 +1,176 @@
+"""Bringing a hand-configured organisation under management, through the real engine.
+
+`incident-statuses generate` writes the program; `pulumi up` of it adopts every status without a
+single write; a later edit is one update. Lookups reference the statuses incident.io manages.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+from pulumi import automation as auto
+
+from engine import ROOT, server_statuses, stats, toolchain
+from organisation import API_KEY, HAND_MADE, seed
+from pulumi_incident_statuses import cli, get_incident_status
+from pulumi_incident_statuses.emulator.process import EmulatorProcess
+from pulumi_incident_statuses.workspace import PulumiProgram, open_stack, program_from_file
+
+pytestmark = pytest.mark.engine
+
+
+def stack_of(
+    tmp_path: Path,
+    emulator: EmulatorProcess,
+    program: PulumiProgram,
+    *,
+    project: str = "adopted",
+    config: dict[str, str] | None = None,
+) -> auto.Stack:
+    return open_stack(
+        project,
+        "test",
+        program,
+        toolchain(tmp_path / "state"),
+        config={"incident:endpoint": emulator.url, **(config or {})},
+        secrets={"incident:apiKey": API_KEY},
+    )
+
+
+def outputs(result: auto.UpResult) -> dict[str, Any]:
+    return {key: value.value for key, value in result.outputs.items()}
+
+
+def writes(emulator: EmulatorProcess) -> int:
+    count: int = stats(emulator.url)["writes"]
+    return count
+
+
+def test_generated_program_adopts_every_status_without_a_write(
+    tmp_path: Path,
+    emulator: EmulatorProcess,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seeded = seed(emulator.url)
+    monkeypatch.setenv("INCIDENT_API_KEY", API_KEY)
+    monkeypatch.setenv("INCIDENT_ENDPOINT", emulator.url)
+    program = tmp_path / "program" / "__main__.py"
+    program.parent.mkdir()
+    assert cli.main(["generate", "--out", str(program)]) == 0
+    before = server_statuses(emulator.url)
+    stack = stack_of(tmp_path, emulator, program_from_file(program))
+
+    writes_before = writes(emulator)
+    up = stack.up()
+    assert up.summary.resource_changes == {"create": len(HAND_MADE) + 1}  # + the stack
+    assert writes(emulator) == writes_before
+    assert server_statuses(emulator.url) == before  # not a field touched, not even updated_at
+    exported = outputs(up)
+    assert sorted(exported.values()) == sorted(status["id"] for status in seeded.values())
+    assert exported["evaluation"] == seeded["Évaluation 調査"]["id"]
+    assert exported["investigating"] == seeded["Investigating"]["id"]
+
+    preview = stack.preview()
+    assert preview.change_summary == {"same": len(HAND_MADE) + 1}
+
+    source = program.read_text(encoding="utf-8")
+    old = "description='Writing it up.',"
+    assert source.count(old) == 1
+    program.write_text(source.replace(old, "description='Writing it up, then sharing it.',"))
+    up = stack.up()
+    assert up.summary.resource_changes == {"same": len(HAND_MADE), "update": 1}
+    assert writes(emulator) == writes_before + 1
+    documenting = next(s for s in server_statuses(emulator.url) if s["name"] == "Documenting")
+    assert documenting["description"] == "Writing it up, then sharing it."
+    assert documenting["id"] == seeded["Documenting"]["id"] == outputs(up)["documenting"]
+
+    # Once adopted, the import_id lines may go: the README says so.
+    edited = program.read_text(encoding="utf-8")
+    program.write_text(re.sub(r"(?m)^    import_id=.*\n", "", edited), encoding="utf-8")
+    assert "import_id" not in program.read_text(encoding="utf-8").split('"""')[-1]
+    assert stack.preview().change_summary == {"same": len(HAND_MADE) + 1}
+
+
+def test_lookup_references_statuses_the_program_does_not_manage(
+    tmp_path: Path, emulator: EmulatorProcess
+) -> None:
+    seeded = seed(emulator.url)
+
+    def program() -> None:
+        pulumi.export("triage", get_incident_status(name="Triage").id)
+        by_id = get_incident_status(id=seeded["Évaluation 調査"]["id"])
+        pulumi.export("evaluation", by_id.apply(lambda record: [record.name, record.category]))
+
+    stack = stack_of(tmp_path, emulator, program)
+    up = stack.up()
+    triage = next(s for s in server_statuses(emulator.url) if s["name"] == "Triage")
+    assert outputs(up) == {"triage": triage["id"], "evaluation": ["Évaluation 調査", "live"]}
+    assert up.summary.resource_changes == {"create": 1}
+
+
+def test_lookup_of_a_missing_name_fails_the_run_with_close_names(
+    tmp_path: Path, emulator: EmulatorProcess
+) -> None:
+    def program() -> None:
+        pulumi.export("triage", get_incident_status(name="triage ").id)
+
+    stack = stack_of(tmp_path, emulator, program)
+    with pytest.raises(auto.CommandError) as failure:
+        stack.up()
+    assert "StatusLookupError: no incident status is named 'triage '; did you mean 'Triage'?" in (
+        str(failure.value)
+    )
+
+
+def test_lookup_of_a_missing_id_fails_the_run_naming_it(
+    tmp_path: Path, emulator: EmulatorProcess
+) -> None:
+    def program() -> None:
+        pulumi.export("gone", get_incident_status(id="01NOSUCHSTATUS").id)
+
+    stack = stack_of(tmp_path, emulator, program)
+    with pytest.raises(auto.CommandError) as failure:
+        stack.up()
+    assert "StatusLookupError: no incident status has id '01NOSUCHSTATUS'" in str(failure.value)
+
+
+def test_lookup_needs_exactly_one_of_name_and_id() -> None:
+    with pytest.raises(ValueError, match="exactly one of name= or id="):
+        get_incident_status()
+    with pytest.raises(ValueError, match="exactly one of name= or id="):
+        get_incident_status(name="Triage", id="01FCNDV6P870EA6S7TK1DSYD5H")
+    with pytest.raises(ValueError, match="name must not be empty"):
+        get_incident_status(name=" ")
+
+
+def test_adopt_example_adopts_by_config_id_and_looks_up_closed(
+    tmp_path: Path, emulator: EmulatorProcess
+) -> None:
+    seeded = seed(
+        emulator.url,
+        ({"name": "Monitoring", "description": "Watching (typed by hand)", "category": "live"},),
+    )
+    monitoring_id = seeded["Monitoring"]["id"]
+    stack = stack_of(
+        tmp_path,
+        emulator,
+        program_from_file(ROOT / "examples" / "adopt" / "__main__.py"),
+        project="adopt",
+        config={"adopt:monitoringId": monitoring_id},
+    )
+    writes_before = writes(emulator)
+    up = stack.up()
+    closed = next(s for s in server_statuses(emulator.url) if s["name"] == "Closed")
+    assert outputs(up) == {
+        "monitoring": monitoring_id,
+        "closed": {"id": closed["id"], "description": closed["description"]},
+    }
+    # Adopted, not created: the same id, brought to the declared description by one update.
+    assert writes(emulator) == writes_before + 1
+    monitoring = next(s for s in server_statuses(emulator.url) if s["id"] == monitoring_id)
+    assert monitoring["description"] == "A fix is out; we're watching to be sure it holds."
+    assert stack.preview().change_summary == {"same": 2}

@@ -1,0 +1,174 @@
+"""`incident-statuses list` and `generate` against the emulator over real HTTP."""
+
+from __future__ import annotations
+
+import ast
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from engine import server_statuses, stats
+from organisation import API_KEY, seed
+from pulumi_incident_statuses import cli
+from pulumi_incident_statuses.client import IncidentStatusRecord
+from pulumi_incident_statuses.emulator.process import EmulatorProcess
+
+# Nothing listens here: a request sent to it would fail, so a passing test proves none was.
+DEAD_ENDPOINT = "http://127.0.0.1:9"
+
+
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch, emulator: EmulatorProcess) -> EmulatorProcess:
+    """The emulator, seeded by hand, with the key and endpoint in the environment."""
+    seed(emulator.url)
+    monkeypatch.setenv("INCIDENT_API_KEY", API_KEY)
+    monkeypatch.setenv("INCIDENT_ENDPOINT", emulator.url)
+    return emulator
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_prints_every_status_as_a_table(
+    environment: EmulatorProcess, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "list")
+    assert (code, err) == (0, "")
+    header, *rows = out.splitlines()
+    assert header.split() == ["ID", "NAME", "CATEGORY", "RANK", "MANAGED"]
+    held = server_statuses(environment.url)
+    assert len(rows) == len(held)
+    by_id = {row.split()[0]: row for row in rows}
+    for status in held:
+        row = by_id[status["id"]]
+        assert status["name"] in row
+        managed = status["category"] not in ("live", "learning")
+        assert row.split()[-2:] == [str(status["rank"]), "yes" if managed else "no"]
+
+
+def test_table_columns_line_up_with_wide_characters() -> None:
+    records = [
+        IncidentStatusRecord("01A", "調査中", "d", "live", 0, "t", "t"),
+        IncidentStatusRecord("01B", "Fixing\x1b[31m", "d", "learning", 12, "t", "t"),
+    ]
+    stream = io.StringIO()
+    cli.print_statuses(records, stream)
+    lines = stream.getvalue().splitlines()
+    assert "\x1b" not in stream.getvalue()
+    # 調査中 is three characters but six columns wide.
+    assert lines[1].index("live") + 3 == lines[2].index("learning")
+    assert lines[0].index("CATEGORY") == lines[2].index("learning")
+
+
+def test_list_json_has_every_field_and_managed(
+    environment: EmulatorProcess, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _err = run(capsys, "list", "--json")
+    assert code == 0
+    listed = json.loads(out)
+    held = server_statuses(environment.url)
+    assert [{k: v for k, v in item.items() if k != "managed"} for item in listed] == held
+    managed = {item["name"]: item["managed"] for item in listed}
+    assert managed["Triage"] and managed["Closed"]
+    assert not managed["Évaluation 調査"] and not managed["Documenting"]
+
+
+def test_endpoint_flag_overrides_the_environment(
+    environment: EmulatorProcess,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("INCIDENT_ENDPOINT", DEAD_ENDPOINT)
+    code, out, _err = run(capsys, "list", "--json", "--endpoint", environment.url)
+    assert code == 0
+    assert len(json.loads(out)) == len(server_statuses(environment.url))
+
+
+def test_generate_prints_a_program_declaring_the_configurable_statuses(
+    environment: EmulatorProcess, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _err = run(capsys, "generate")
+    assert code == 0
+    calls = [
+        node
+        for node in ast.walk(ast.parse(out))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "IncidentStatus"
+    ]
+    declared = {keyword.arg: ast.literal_eval(keyword.value) for keyword in calls[0].keywords}
+    held = {s["id"]: s for s in server_statuses(environment.url)}
+    assert {k: held[declared["import_id"]][k] for k in declared if k != "import_id"} == {
+        k: v for k, v in declared.items() if k != "import_id"
+    }
+    adoptable = [s for s in held.values() if s["category"] in ("live", "learning")]
+    assert len(calls) == len(adoptable) == 5
+
+
+def test_generate_out_writes_once_and_replaces_only_with_force(
+    environment: EmulatorProcess, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "statuses.py"
+    code, stdout, err = run(capsys, "generate", "--out", str(out))
+    assert (code, stdout) == (0, "")
+    assert "5 statuses to adopt" in err
+    first = out.read_text(encoding="utf-8")
+    ast.parse(first)
+
+    out.write_text("# edited by hand\n", encoding="utf-8")
+    requests_before = stats(environment.url)["total"]
+    code, _stdout, err = run(capsys, "generate", "--out", str(out))
+    assert code == 2
+    assert (
+        err == f"incident-statuses: {out} exists; not overwriting it (pass --force to replace it)\n"
+    )
+    assert out.read_text(encoding="utf-8") == "# edited by hand\n"
+    assert stats(environment.url)["total"] == requests_before  # refused before asking incident.io
+
+    code, _stdout, _err = run(capsys, "generate", "--out", str(out), "--force")
+    assert code == 0
+    assert out.read_text(encoding="utf-8") == first
+
+
+def test_missing_key_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("INCIDENT_API_KEY", raising=False)
+    monkeypatch.setenv("INCIDENT_ENDPOINT", DEAD_ENDPOINT)
+    for command in ("list", "generate"):
+        code, out, err = run(capsys, command)
+        assert (code, out) == (2, "")
+        assert err == (
+            "incident-statuses: no incident.io API key: set the environment variable "
+            "INCIDENT_API_KEY to a key with the incident_statuses.view scope\n"
+        )
+
+
+def test_api_errors_are_one_line_exit_1_and_never_show_the_key(
+    environment: EmulatorProcess,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    wrong_key = "not-the-emulator-key-4f1b"
+    monkeypatch.setenv("INCIDENT_API_KEY", wrong_key)
+    out_file = tmp_path / "statuses.py"
+    for argv in (["list"], ["generate", "--out", str(out_file)]):
+        code, out, err = run(capsys, *argv)
+        assert (code, out) == (1, "")
+        assert err.startswith("incident-statuses: incident.io rejected GET /v1/incident_statuses")
+        assert "401" in err and err.count("\n") == 1
+        assert wrong_key not in err
+    assert not out_file.exists()
+
+
+def test_an_unsafe_endpoint_is_refused_before_sending_the_key(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("INCIDENT_API_KEY", API_KEY)
+    code, _out, err = run(capsys, "list", "--endpoint", "http://incident.example")
+    assert code == 2
+    assert "refusing to send the API key over plain http" in err

@@ -5,24 +5,53 @@
     IncidentStatus("fixing", name="Fixing", description="A fix is under way.", category="live")
 """
 
-from .client import IncidentStatusesClient, IncidentStatusRecord, RetryPolicy
-from .errors import (
-    APIConnectionError,
-    APIStatusError,
-    AuthenticationError,
-    ConfigurationError,
-    IncidentAPIError,
-    MalformedResponseError,
-    MissingAPIKeyError,
-    NotFoundError,
-    RateLimitError,
-    ServerError,
-    StatusConflictError,
-    StatusLookupError,
-    ValidationError,
-)
-from .lookup import get_incident_status
-from .resource import IncidentStatus, IncidentStatusArgs
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .client import IncidentStatusesClient, IncidentStatusRecord, RetryPolicy
+    from .errors import (
+        APIConnectionError,
+        APIStatusError,
+        AuthenticationError,
+        ConfigurationError,
+        IncidentAPIError,
+        MalformedResponseError,
+        MissingAPIKeyError,
+        NotFoundError,
+        RateLimitError,
+        ServerError,
+        StatusConflictError,
+        StatusLookupError,
+        ValidationError,
+    )
+    from .lookup import get_incident_status
+    from .resource import IncidentStatus, IncidentStatusArgs
+
+# Loaded on first use: the emulator and the command line start without importing Pulumi.
+_HOMES = {
+    "IncidentStatusesClient": "client",
+    "IncidentStatusRecord": "client",
+    "RetryPolicy": "client",
+    "APIConnectionError": "errors",
+    "APIStatusError": "errors",
+    "AuthenticationError": "errors",
+    "ConfigurationError": "errors",
+    "IncidentAPIError": "errors",
+    "MalformedResponseError": "errors",
+    "MissingAPIKeyError": "errors",
+    "NotFoundError": "errors",
+    "RateLimitError": "errors",
+    "ServerError": "errors",
+    "StatusConflictError": "errors",
+    "StatusLookupError": "errors",
+    "ValidationError": "errors",
+    "get_incident_status": "lookup",
+    "IncidentStatus": "resource",
+    "IncidentStatusArgs": "resource",
+}
 
 __all__ = [
     "APIConnectionError",
@@ -45,3 +74,16 @@ __all__ = [
     "ValidationError",
     "get_incident_status",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])

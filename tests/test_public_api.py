@@ -1,0 +1,24 @@
+"""The package's public face: every advertised name resolves, and importing it stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pulumi_incident_statuses
+
+
+def test_every_public_name_resolves() -> None:
+    for name in pulumi_incident_statuses.__all__:
+        assert getattr(pulumi_incident_statuses, name).__module__.startswith(
+            "pulumi_incident_statuses."
+        ), name
+
+
+def test_emulator_and_cli_start_without_importing_pulumi() -> None:
+    probe = (
+        "import sys, pulumi_incident_statuses.emulator, pulumi_incident_statuses.cli;"
+        "print('pulumi' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == "False"

@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pulumi_incident_statuses.categories import is_managed
 from pulumi_incident_statuses.client import IncidentStatusRecord
-from pulumi_incident_statuses.codegen import generate, is_managed, slug
+from pulumi_incident_statuses.codegen import generate, slug
 
 STAMP = "2026-01-02T03:04:05.000000Z"
 

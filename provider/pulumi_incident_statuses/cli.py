@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from pulumi_incident_statuses import codegen
+from pulumi_incident_statuses import categories, codegen
 from pulumi_incident_statuses import settings as settings_module
 from pulumi_incident_statuses.client import IncidentStatusesClient, IncidentStatusRecord
 from pulumi_incident_statuses.emulator import server as emulator_server
@@ -60,7 +60,7 @@ def print_statuses(records: Sequence[IncidentStatusRecord], stream: TextIO) -> N
             _cell(record.name),
             _cell(record.category),
             str(record.rank),
-            "yes" if codegen.is_managed(record.category) else "no",
+            "yes" if categories.is_managed(record.category) else "no",
         )
         for record in records
     ]
@@ -147,7 +147,7 @@ def _run_list(args: argparse.Namespace) -> int:
     records, _endpoint = _fetch(args)
     if args.json:
         items = [
-            {**dataclasses.asdict(record), "managed": codegen.is_managed(record.category)}
+            {**dataclasses.asdict(record), "managed": categories.is_managed(record.category)}
             for record in records
         ]
         json.dump(items, sys.stdout, indent=2, ensure_ascii=False)
@@ -184,7 +184,7 @@ def _run_generate(args: argparse.Namespace) -> int:
             file.write(program)
     except FileExistsError:
         return _refuse_overwrite(out)
-    declared = sum(not codegen.is_managed(record.category) for record in records)
+    declared = sum(not categories.is_managed(record.category) for record in records)
     _say(
         f"wrote {out}: {declared} statuses to adopt, "
         f"{len(records) - declared} managed by incident.io left out; "

@@ -19,12 +19,10 @@ import textwrap
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+from .categories import CONFIGURABLE, is_managed
 from .client import DEFAULT_ENDPOINT, IncidentStatusRecord
 
-__all__ = ["ADOPTABLE_CATEGORIES", "generate", "is_managed", "slug"]
-
-ADOPTABLE_CATEGORIES = ("live", "learning")
-"""The categories an organisation configures itself, in lifecycle order; all others are managed."""
+__all__ = ["generate", "slug"]
 
 _MAX_SLUG = 48
 # Names the generated module binds itself; a status variable must not rebind them.
@@ -43,11 +41,6 @@ _TRANSLITERATIONS = str.maketrans(
         "\u0131": "i",  # dotless i, escaped: it looks like "i"
     }
 )
-
-
-def is_managed(category: str) -> bool:
-    """Whether statuses of ``category`` are managed by incident.io (anything but live, learning)."""
-    return category not in ADOPTABLE_CATEGORIES
 
 
 def slug(text: str) -> str:
@@ -77,7 +70,7 @@ def _base_name(record: IncidentStatusRecord) -> str:
 
 
 def _lifecycle_order(record: IncidentStatusRecord) -> tuple[int, int, str]:
-    return (ADOPTABLE_CATEGORIES.index(record.category), record.rank, record.id)
+    return (CONFIGURABLE.index(record.category), record.rank, record.id)
 
 
 def _variable_names(records: Sequence[IncidentStatusRecord]) -> list[str]:

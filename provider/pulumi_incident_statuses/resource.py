@@ -28,13 +28,12 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from . import categories
 from . import settings as settings_module
 from .client import IncidentStatusesClient, IncidentStatusRecord
 from .errors import NotFoundError, StatusConflictError, ValidationError
 
 RESOURCE_TYPE = "pulumi-python:dynamic/incident:IncidentStatus"
-CONFIGURABLE_CATEGORIES = ("live", "learning", "closed")
-MANAGED_CATEGORIES = ("triage", "declined", "merged", "canceled", "paused")
 MAX_RANK = 999_999
 
 # During preview, values that depend on other resources reach the provider as this string.
@@ -86,9 +85,9 @@ def check_inputs(news: Mapping[str, Any]) -> CheckResult:
     if (
         isinstance(category, str)
         and category != UNKNOWN
-        and category not in CONFIGURABLE_CATEGORIES
+        and category not in categories.CREATABLE
     ):
-        if category in MANAGED_CATEGORIES:
+        if category in categories.RESERVED:
             fail(
                 "category",
                 f"{category!r} statuses are managed by incident.io and cannot be created; "
@@ -96,7 +95,7 @@ def check_inputs(news: Mapping[str, Any]) -> CheckResult:
             )
         else:
             fail(
-                "category", f"must be one of {', '.join(CONFIGURABLE_CATEGORIES)}; got {category!r}"
+                "category", f"must be one of {', '.join(categories.CREATABLE)}; got {category!r}"
             )
 
     rank = news.get("rank")

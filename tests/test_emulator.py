@@ -465,6 +465,21 @@ def test_parallel_creates_without_rank_get_distinct_ranks(emulator: EmulatorProc
     assert ranks == list(range(20))
 
 
+def test_rank_race_refuses_overlapping_appends_like_the_real_service(
+    emulator_factory: Callable[..., EmulatorProcess],
+) -> None:
+    racing = emulator_factory(rank_race=True)
+    responses = parallel(8, lambda i: create(racing, name=f"Racer {i}", category="live"))
+
+    assert 201 in [r.status_code for r in responses]
+    losers = [r for r in responses if r.status_code != 201]
+    assert losers, "overlapping appends should clash on rank"
+    for loser in losers:
+        assert_error(loser, 422, "validation_error", fields={"rank"})
+    alone = create(racing, name="After the race", category="live")
+    assert alone.status_code == 201
+
+
 def test_parallel_creates_with_one_name_let_exactly_one_win(emulator: EmulatorProcess) -> None:
     responses = parallel(20, lambda i: create(emulator, name="Contested", rank=i))
 

@@ -347,3 +347,20 @@ def test_name_held_by_another_status_says_how_to_adopt_it(
     assert f"import_id='{held['id']}'" in message
     assert "request " in message
     assert configurable(emulator.url)["Fixing"]["description"] == "Made by hand"
+
+
+def test_many_rankless_creates_in_one_category_survive_the_rank_race(
+    tmp_path: Path, emulator_factory: Any
+) -> None:
+    racing = emulator_factory(rank_race=True)
+    specs = [
+        {"resource": f"s{i}", "name": f"Status {i}", "description": "d", "category": "live"}
+        for i in range(12)
+    ]
+    stack = status_stack(tmp_path, racing.url, statuses_program(specs))
+
+    assert stack.up().summary.resource_changes == {"create": 13}
+    held = configurable(racing.url)
+    assert sorted(held) == sorted(spec["name"] for spec in specs)
+    assert len({s["rank"] for s in held.values()}) == 12
+    assert stats(racing.url)["by_status"].get("422", 0) > 0  # the race did happen

@@ -7,6 +7,7 @@ the stack config the engine hands to `configure`.
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import time
@@ -41,6 +42,8 @@ UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 _INPUTS = ("name", "description", "category", "rank", "import_id")
 _OUTPUTS = ("name", "description", "category", "rank", "created_at", "updated_at", "import_id")
+# Appends that keep losing the race for a rank give up after this many tries in turn.
+_APPEND_ATTEMPTS = 5
 # A refresh is a burst of reads: one list answers them all if it is this fresh.
 _SNAPSHOT_TTL_SECONDS = 30.0
 
@@ -95,7 +98,8 @@ def check_inputs(news: Mapping[str, Any]) -> CheckResult:
             )
         else:
             fail(
-                "category", f"must be one of {', '.join(categories.CREATABLE)}; got {category!r}"
+                "category",
+                f"must be one of {', '.join(categories.CREATABLE)}; got {_describe(category)}",
             )
 
     rank = news.get("rank")
@@ -104,7 +108,7 @@ def check_inputs(news: Mapping[str, Any]) -> CheckResult:
         if normalised is None:
             fail("rank", f"must be a whole number, got {_describe(rank)}")
         elif not 0 <= normalised <= MAX_RANK:
-            fail("rank", f"must be between 0 and {MAX_RANK}, got {normalised}")
+            fail("rank", f"must be between 0 and {MAX_RANK}, got {_describe(rank)}")
         else:
             rank = normalised
     if rank is not None:
@@ -132,8 +136,16 @@ def _as_int(value: object) -> int | None:
 
 
 def _describe(value: object) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:
+        # An integer too long to print (over 4300 digits).
+        text = f"a {type(value).__name__} too long to show"
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _concerns(error: ValidationError, field: str) -> bool:
+    return any(detail.field == field for detail in error.errors)
 
 
 def _outputs(record: IncidentStatusRecord, import_id: object = None) -> dict[str, Any]:
@@ -183,7 +195,7 @@ class _Connection:
 
     @contextmanager
     def appending_to(self, category: str) -> Iterator[None]:
-        """Serialise rank-less creates in a category: the service races them for one rank."""
+        """Take turns appending to a category: the service races concurrent appends for a rank."""
         with self._lock:
             lock = self._category_locks.setdefault(category, threading.Lock())
         with lock:
@@ -251,15 +263,12 @@ class IncidentStatusProvider(ResourceProvider):
         rank = _as_int(props.get("rank"))
         try:
             if rank is None:
-                with connection.appending_to(category):
-                    return connection.client.create(
-                        name=name, description=description, category=category
-                    )
+                return self._append(connection, name, description, category)
             return connection.client.create(
                 name=name, description=description, category=category, rank=rank
             )
         except ValidationError as error:
-            if not any(detail.field == "name" for detail in error.errors):
+            if not _concerns(error, "name"):
                 raise
             holder = connection.client.find_by_name(name)
             if holder is None:
@@ -276,6 +285,31 @@ class IncidentStatusProvider(ResourceProvider):
                 f"set import_id={holder.id!r}; otherwise choose another name. ({error})",
                 holder_id=holder.id,
             ) from None
+
+    @staticmethod
+    def _append(
+        connection: _Connection, name: str, description: str, category: str
+    ) -> IncidentStatusRecord:
+        """Create at the end of `category`, surviving the service's race for the next rank."""
+        create = functools.partial(
+            connection.client.create, name=name, description=description, category=category
+        )
+        try:
+            return create()
+        except ValidationError as error:
+            if not _concerns(error, "rank"):
+                raise
+        # Another append in this category took the same rank. From here on this process's
+        # appends to the category take turns; appends from elsewhere may still collide.
+        with connection.appending_to(category):
+            attempt = 1
+            while True:
+                try:
+                    return create()
+                except ValidationError as error:
+                    if not _concerns(error, "rank") or attempt >= _APPEND_ATTEMPTS:
+                        raise
+                    attempt += 1
 
     def _adopt(
         self, connection: _Connection, import_id: str, props: dict[str, Any]

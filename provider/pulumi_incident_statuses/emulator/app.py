@@ -19,6 +19,7 @@ ErrorResponse shape. ``/_emulator/stats`` and ``/_emulator/reset`` need no key a
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hmac
 import json
 import logging
@@ -58,6 +59,7 @@ ITEM = "/v1/incident_statuses/{id}"
 _API_PREFIX = "/v1/"
 _UNMATCHED = "(unmatched)"
 _RATE_LIMIT_NAME = "api_key"
+_RANK_RACE_WINDOW_S = 0.05
 
 
 @dataclass
@@ -120,7 +122,13 @@ async def _list_statuses(request: web.Request) -> web.StreamResponse:
 
 async def _create_status(request: web.Request) -> web.StreamResponse:
     payload = parse_create(await _json_body(request))
-    record = request.app[EMULATOR].store.create(payload)
+    emulator = request.app[EMULATOR]
+    if emulator.config.rank_race and payload.rank is None:
+        # The real service reads the next rank and writes it later; appends that overlap in
+        # one category pick the same rank and all but one are refused.
+        payload = dataclasses.replace(payload, rank=emulator.store.next_rank(payload.category))
+        await asyncio.sleep(_RANK_RACE_WINDOW_S)
+    record = emulator.store.create(payload)
     return web.json_response({"incident_status": _status_json(record)}, status=201)
 
 

@@ -11,6 +11,7 @@ Flags, shared by ``incident-statuses emulator`` and ``python -m pulumi_incident_
 ``--drop-rate``   fraction of applied writes answered by closing the connection (default 0)
 ``--rate-limit``  requests per minute per API key (default 1200)
 ``--seed``        seed for fault and drop decisions (default: unseeded)
+``--rank-race``   race concurrent rank-less creates in a category as incident.io does (default off)
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class EmulatorConfig:
     drop_rate: float = 0.0
     rate_limit: int = DEFAULT_RATE_LIMIT
     seed: int | None = None
+    rank_race: bool = False
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -111,6 +113,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="seed for fault and drop decisions, for reproducible runs",
     )
+    parser.add_argument(
+        "--rank-race",
+        action="store_true",
+        help="a create without a rank picks the next rank, pauses, then takes it: concurrent "
+        "creates in one category clash (422 on rank), as on the real service",
+    )
 
 
 def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
@@ -125,6 +133,7 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         drop_rate=args.drop_rate,
         rate_limit=args.rate_limit,
         seed=args.seed,
+        rank_race=args.rank_race,
     )
 
 

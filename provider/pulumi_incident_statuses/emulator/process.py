@@ -54,6 +54,7 @@ class EmulatorProcess:
         drop_rate: float = 0.0,
         rate_limit: int = DEFAULT_RATE_LIMIT,
         seed: int | None = None,
+        rank_race: bool = False,
         python: str = sys.executable,
         log_path: Path | None = None,
         start_timeout: float = 60.0,
@@ -68,6 +69,7 @@ class EmulatorProcess:
         self._drop_rate = drop_rate
         self._rate_limit = rate_limit
         self._seed = seed
+        self._rank_race = rank_race
         self._python = python
         self._requested_log_path = log_path
         self._start_timeout = start_timeout
@@ -194,6 +196,8 @@ class EmulatorProcess:
         ]
         if self._seed is not None:
             command += ["--seed", str(self._seed)]
+        if self._rank_race:
+            command.append("--rank-race")
         return command
 
     def _environment(self) -> dict[str, str]:

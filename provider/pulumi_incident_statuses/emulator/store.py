@@ -186,6 +186,11 @@ class StatusStore:
             self._insert(record)
         return record
 
+    def next_rank(self, category: str) -> int:
+        """The rank a create without one would take in ``category`` now."""
+        with self._transaction():
+            return self._next_rank(category)
+
     def update(self, status_id: str, payload: UpdatePayload) -> StatusRecord:
         """Change a status's name, description and (if given) rank."""
         with self._transaction():

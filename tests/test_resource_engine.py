@@ -21,6 +21,7 @@ from engine import (
     statuses_program,
     toolchain,
 )
+from organisation import seed
 from pulumi_incident_statuses.emulator.process import EmulatorProcess
 
 pytestmark = pytest.mark.engine
@@ -166,12 +167,9 @@ def test_out_of_band_delete_is_dropped_by_refresh_and_recreated(
 def test_import_id_adopts_an_existing_status_keeping_its_id(
     tmp_path: Path, emulator: EmulatorProcess
 ) -> None:
-    created = requests.post(
-        f"{emulator.url}/v1/incident_statuses",
-        json={"name": "Monitoring", "description": "Made by hand", "category": "live"},
-        headers={"Authorization": f"Bearer {API_KEY}"},
-        timeout=10,
-    ).json()["incident_status"]
+    created = seed(
+        emulator.url, ({"name": "Monitoring", "description": "Made by hand", "category": "live"},)
+    )["Monitoring"]
     specs = [
         {
             "resource": "monitoring",
@@ -333,12 +331,9 @@ def test_api_rejection_at_up_names_resource_message_and_request_id(
 def test_name_held_by_another_status_says_how_to_adopt_it(
     tmp_path: Path, emulator: EmulatorProcess
 ) -> None:
-    held = requests.post(
-        f"{emulator.url}/v1/incident_statuses",
-        json={"name": "Fixing", "description": "Made by hand", "category": "live"},
-        headers={"Authorization": f"Bearer {API_KEY}"},
-        timeout=10,
-    ).json()["incident_status"]
+    held = seed(
+        emulator.url, ({"name": "Fixing", "description": "Made by hand", "category": "live"},)
+    )["Fixing"]
     stack = status_stack(tmp_path, emulator.url, statuses_program(lifecycle()))
     with pytest.raises(auto.CommandError) as failure:
         stack.up()

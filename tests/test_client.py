@@ -214,19 +214,27 @@ def test_rate_limited_calls_wait_and_succeed(
     assert emulator.stats()["by_status"].get("429", 0) >= 1
 
 
-def test_rate_limit_error_when_attempts_run_out(
+def test_rate_limit_error_when_the_time_budget_runs_out(
     emulator_factory: Callable[..., EmulatorProcess],
 ) -> None:
     emulator = emulator_factory(rate_limit=1)
+    clock = FakeClock()
     slept: list[float] = []
-    policy = RetryPolicy(max_attempts=2, sleep=slept.append)
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.now += seconds
+
+    # A 429 is not held to max_attempts, only to max_total.
+    policy = RetryPolicy(max_attempts=2, sleep=sleep, clock=clock)
     with client_of(emulator, retry=policy) as client:
         client.list()
         with pytest.raises(RateLimitError) as caught:
             client.list()
-    # One token a minute: the server asks for about 60 s, the policy waits at most 30.
+    # One token a minute: the server asks for about 60 s, the policy waits at most 30 at a time
+    # and 60 in all.
     assert caught.value.retry_after is not None and caught.value.retry_after > 30
-    assert slept == [30.0]
+    assert slept == [30.0, 30.0]
 
 
 # --- faults --------------------------------------------------------------------------------
@@ -330,7 +338,7 @@ def test_defaults() -> None:
         policy.max_delay,
         policy.max_total,
         policy.max_retry_after,
-    ) == (6, 0.2, 5.0, 60.0, 30.0)
+    ) == (10, 0.2, 5.0, 60.0, 30.0)
 
 
 def test_backoff_doubles_up_to_the_cap_and_is_jittered() -> None:
@@ -370,6 +378,10 @@ def test_attempts_are_bounded() -> None:
     assert policy.next_delay(server_error(), attempt=1, started=clock.now) is not None
     assert policy.next_delay(server_error(), attempt=2, started=clock.now) is not None
     assert policy.next_delay(server_error(), attempt=3, started=clock.now) is None
+    # Attempts answered 429 do not count: two failures among five attempts leave one more.
+    assert policy.next_delay(server_error(), attempt=5, started=clock.now, throttled=3) is not None
+    assert policy.next_delay(rate_limited(1.0), attempt=9, started=clock.now, throttled=7)
+    assert policy.next_delay(server_error(), attempt=6, started=clock.now, throttled=3) is None
 
 
 def test_total_time_is_bounded() -> None:
@@ -386,7 +398,12 @@ def test_total_time_is_bounded() -> None:
 def test_retry_after_is_honoured_and_capped() -> None:
     policy = RetryPolicy(max_retry_after=30.0, random=lambda: 0.5)
     assert policy.next_delay(rate_limited(7.0), attempt=1, started=policy.clock()) == 7.0
-    assert policy.next_delay(rate_limited(0.0), attempt=1, started=policy.clock()) == 0.0
+    # Never sooner than the backoff, so that "come back now" cannot make a tight loop.
+    assert policy.next_delay(rate_limited(0.0), attempt=1, started=policy.clock()) == (
+        pytest.approx(0.15)
+    )
+    # However long a call has waited, it comes back when told, no later than a fresh call would.
+    assert policy.next_delay(rate_limited(1.0), attempt=9, started=policy.clock(), throttled=9) == 1
     assert policy.next_delay(rate_limited(3600.0), attempt=1, started=policy.clock()) == 30.0
     assert policy.next_delay(rate_limited(None), attempt=3, started=policy.clock()) == (
         pytest.approx(0.6)
@@ -408,8 +425,8 @@ def test_the_client_stops_when_attempts_run_out(
     policy = RetryPolicy(sleep=sleep, clock=clock, random=lambda: 0.5)
     with client_of(emulator, retry=policy) as client, pytest.raises(ServerError):
         client.list()
-    assert slept == pytest.approx([0.15, 0.3, 0.6, 1.2, 2.4])
-    assert emulator.stats()["total"] == 6
+    assert slept == pytest.approx([0.15, 0.3, 0.6, 1.2, 2.4, 3.75, 3.75, 3.75, 3.75])
+    assert emulator.stats()["total"] == 10
 
     slept.clear()
     with client_of(emulator, retry=replace(policy, max_total=1.0)) as client:

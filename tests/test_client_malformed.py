@@ -498,7 +498,7 @@ def _rate_limited(retry_after: str | None) -> Canned:
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [("7", 7.0), ("0", 0.0), ("120", 30.0), (None, 0.15), ("soon", 0.15)],
+    [("7", 7.0), ("0", 0.15), ("120", 30.0), (None, 0.15), ("soon", 0.15)],
 )
 def test_429_waits_as_retry_after_says(
     canned: CannedServer, fake_time: FakeTime, header: str | None, expected: float
@@ -529,15 +529,38 @@ def test_429_retries_a_create_without_listing(canned: CannedServer, fake_time: F
     assert canned.calls() == [("POST", STATUSES), ("POST", STATUSES)]
 
 
-def test_429_gives_up_after_max_attempts(canned: CannedServer, fake_time: FakeTime) -> None:
+def test_after_a_lost_answer_the_list_is_read_once_per_unknown_outcome(
+    canned: CannedServer, fake_time: FakeTime
+) -> None:
+    server_error = Canned(500, error_body(500, "api_error"))
+    canned.answer(
+        server_error,  # may have landed: look before sending again
+        ok_list(),
+        _rate_limited("1"),  # refused unapplied, and the list showed nothing: send again
+        _rate_limited("1"),
+        server_error,  # may have landed: look again
+        ok_list(),
+        created(),
+    )
+    with client_for(canned, fake_time) as client:
+        client.create(name="Investigating", description="Looking into it", category="live")
+    assert [method for method, _ in canned.calls()] == [
+        "POST", "GET", "POST", "POST", "POST", "GET", "POST"
+    ]
+
+
+def test_429_is_held_to_the_time_budget_not_to_max_attempts(
+    canned: CannedServer, fake_time: FakeTime
+) -> None:
     canned.answer(_rate_limited("2"))
     with (
-        client_for(canned, fake_time, max_attempts=3) as client,
+        client_for(canned, fake_time, max_attempts=3, max_total=20.0) as client,
         pytest.raises(RateLimitError) as caught,
     ):
         client.list()
     assert caught.value.retry_after == 2.0
-    assert fake_time.sleeps == [2.0, 2.0]
+    assert fake_time.sleeps == [2.0] * 10, "an eleventh wait would end after 20 s"
+    assert len(canned.seen) == 11
 
 
 def test_retries_stop_at_the_total_time_budget(canned: CannedServer, fake_time: FakeTime) -> None:

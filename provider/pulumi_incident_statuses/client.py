@@ -426,13 +426,23 @@ class IncidentStatusesClient:
         if rank is not None:
             payload["rank"] = rank
 
+        # Whether the list has shown no earlier attempt's status since the last POST that may
+        # have landed. A POST refused with 429 was not applied, so after one the next attempt
+        # need not look again: under a rate limit every look would be one more request to fail.
+        looked = False
+
         def attempt(outcome_unknown: bool) -> IncidentStatusRecord:
-            if outcome_unknown:
+            nonlocal looked
+            if outcome_unknown and not looked:
                 earlier = self._created_earlier(payload)
                 if earlier is not None:
                     return earlier
+                looked = True
             try:
                 return self._send("POST", _STATUSES, payload).status_record()
+            except (APIConnectionError, ServerError):
+                looked = False
+                raise
             except ValidationError:
                 # An earlier attempt may have landed after the list above was taken; then
                 # this one is refused because the name is taken, by the status we created.
@@ -489,23 +499,26 @@ class IncidentStatusesClient:
         policy = self._retry
         started = policy.clock()
         number = 1
+        throttled = 0
         outcome_unknown = False
         while True:
             try:
                 return attempt(outcome_unknown)
             except IncidentAPIError as error:
-                delay = policy.next_delay(error, attempt=number, started=started)
+                throttled += isinstance(error, RateLimitError)
+                delay = policy.next_delay(
+                    error, attempt=number, started=started, throttled=throttled
+                )
                 if delay is None:
                     raise
                 if isinstance(error, APIConnectionError | ServerError):
                     outcome_unknown = True
                 logger.info(
-                    "retrying %s %s in %.2fs (attempt %d of %d): %s",
+                    "retrying %s %s in %.2fs (attempt %d): %s",
                     method,
                     path,
                     delay,
                     number + 1,
-                    policy.max_attempts,
                     error,
                 )
                 policy.sleep(delay)

@@ -11,6 +11,7 @@ import functools
 import math
 import threading
 import time
+import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -204,6 +205,11 @@ class _Connection:
 
 _connections: dict[tuple[str, str], _Connection] = {}
 _connections_lock = threading.Lock()
+# What `configure` resolved for each provider object, kept beside it rather than in it: whatever
+# the object holds is pickled with it, and the settings hold the API key.
+_configured: weakref.WeakKeyDictionary[IncidentStatusProvider, settings_module.Settings] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _connect(resolved: settings_module.Settings) -> _Connection:
@@ -222,11 +228,10 @@ class IncidentStatusProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         """Resolve credentials from the stack config the engine sends and the environment."""
-        self._settings = settings_module.resolve(req.config.get)
+        _configured[self] = settings_module.resolve(req.config.get)
 
     def _connection(self) -> _Connection:
-        resolved = getattr(self, "_settings", None) or settings_module.resolve()
-        return _connect(resolved)
+        return _connect(_configured.get(self) or settings_module.resolve())
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Reject bad inputs at preview, naming the field."""

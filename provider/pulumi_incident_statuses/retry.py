@@ -49,16 +49,26 @@ def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
 class RetryPolicy:
     """When to try a failed call again: capped, jittered exponential backoff within fixed bounds.
 
-    Retried: 429 and 5xx (after ``Retry-After`` when the server sent one, else after backoff),
-    and calls that got no response (refused, reset, closed, timed out). Never retried: any other
-    status and malformed responses. An attempt beyond ``max_attempts``, or whose wait would end
-    more than ``max_total`` seconds (on ``clock``) after the first began, is not made; the last
-    error is raised instead. ``sleep``, ``clock`` and ``random`` are injectable so that tests
-    need not wait.
+    Retried: 429 and 5xx (after ``Retry-After`` when the server sent one, but never sooner than
+    the first backoff), and calls that got no response (refused, reset, closed, timed out). Never
+    retried: any other status and malformed responses. An attempt whose wait would end more than
+    ``max_total`` seconds (on ``clock``) after the first began is not made, nor one beyond
+    ``max_attempts``, where attempts answered 429 do not count; the last error is raised instead.
+    ``sleep``, ``clock`` and ``random`` are injectable so that tests need not wait.
+
+    A 429 is bounded by time alone: it was not applied and the server says when to come back, so
+    another attempt costs only waiting. Jobs sharing one key take turns at the bucket's refill
+    rate, each turn at least a second apart, and a fixed number of turns would give up on a busy
+    key within seconds, long before ``max_total`` (a whole rate-limit window by default).
+
+    Ten attempts are sized for a bad day: with a fifth of requests failing at random, a call gives
+    up once in 10 million, and a create whose answer was lost, which must list as well as post on
+    each attempt (a third of them fail), once in 50,000. A server that is down is given up on
+    after about 20 seconds of backoff.
     """
 
-    max_attempts: int = 6
-    """Attempts per call in all, the first included."""
+    max_attempts: int = 10
+    """Attempts per call, the first included, not counting those answered 429 (see above)."""
     base_delay: float = 0.2
     """Backoff before the second attempt, before jitter; doubles for each attempt after."""
     max_delay: float = 5.0
@@ -93,17 +103,24 @@ class RetryPolicy:
         ceiling = min(self.max_delay, self.base_delay * 2.0 ** min(attempt - 1, 64))
         return ceiling * (0.5 + 0.5 * self.random())
 
-    def next_delay(self, error: IncidentAPIError, *, attempt: int, started: float) -> float | None:
+    def next_delay(
+        self, error: IncidentAPIError, *, attempt: int, started: float, throttled: int = 0
+    ) -> float | None:
         """Seconds to wait before retrying after failed attempt ``attempt``, or None to give up.
 
-        ``started`` is the ``clock`` reading taken before the first attempt.
+        ``started`` is the ``clock`` reading taken before the first attempt; ``throttled`` says
+        how many of the ``attempt`` attempts made so far were answered 429.
         """
-        if not self.should_retry(error) or attempt >= self.max_attempts:
+        if not self.should_retry(error) or attempt - throttled >= self.max_attempts:
             return None
         delay = self.backoff(attempt)
         if isinstance(error, APIStatusError) and error.retry_after is not None:
-            # The server knows when it will take us again; 503s may say so too.
-            delay = min(max(error.retry_after, 0.0), self.max_retry_after)
+            # The server knows when it will take us again; 503s may say so too. Its word is
+            # taken as is, not stretched by our backoff: a call that has waited long would then
+            # ask less often than fresh ones and lose every turn to them. The first backoff is
+            # the floor, so that a Retry-After of 0, or a date already past on a skewed clock,
+            # cannot turn waiting out a 429 into a tight loop.
+            delay = max(self.backoff(1), min(error.retry_after, self.max_retry_after))
         if self.clock() - started + delay > self.max_total:
             return None
         return delay

@@ -1,0 +1,119 @@
+"""Wrong API key, wrong endpoint, server down: through the engine, one clear error each.
+
+Each run fails with a message that says what went wrong and what to do, leaves no status behind
+and no operation pending, and never quotes the key. Once the cause is fixed, `up` converges.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pulumi import automation as auto
+
+from engine import configurable, status_stack, statuses_program
+from pulumi_incident_statuses.emulator.process import EmulatorProcess
+
+pytestmark = pytest.mark.engine
+
+WRONG_KEY = "sk-live-wrong-but-still-secret-4d1e"
+
+
+def one_status() -> list[dict[str, Any]]:
+    return [
+        {"resource": "fixing", "name": "Fixing", "description": "Fixing it", "category": "live"}
+    ]
+
+
+def failed_up(stack: auto.Stack) -> tuple[str, float]:
+    """The message of an `up` that must fail, and how long it took."""
+    began = time.monotonic()
+    with pytest.raises(auto.CommandError) as failure:
+        stack.up()
+    return str(failure.value), time.monotonic() - began
+
+
+def assert_nothing_half_done(stack: auto.Stack, emulator: EmulatorProcess) -> None:
+    deployment = stack.export_stack().deployment
+    assert not deployment.get("pending_operations")
+    types = {r["type"] for r in deployment.get("resources") or []}
+    assert not any(t.endswith("IncidentStatus") for t in types)
+    assert configurable(emulator.url) == {}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def test_wrong_api_key(tmp_path: Path, emulator: EmulatorProcess) -> None:
+    specs = one_status()
+    stack = status_stack(tmp_path, emulator.url, statuses_program(specs), api_key=WRONG_KEY)
+
+    message, took = failed_up(stack)
+    assert "incident.io rejected POST /v1/incident_statuses (401 authentication_error" in message
+    assert "check the API key (incident:apiKey or INCIDENT_API_KEY)" in message
+    assert message.count("AuthenticationError:") == 1
+    assert WRONG_KEY not in message
+    assert took < 30, "a 401 is not retried"
+    assert_nothing_half_done(stack, emulator)
+
+
+def test_wrong_endpoint(tmp_path: Path, emulator: EmulatorProcess) -> None:
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    stack = status_stack(tmp_path, nowhere, statuses_program(one_status()))
+
+    message, took = failed_up(stack)
+    # The last attempt of the create looks for a status an earlier attempt may have made.
+    assert re.search(
+        r"APIConnectionError: could not get a response from incident\.io for "
+        r"(POST|GET) /v1/incident_statuses: connection refused",
+        message,
+    )
+    assert message.count("APIConnectionError:") == 1
+    assert took < 45, "six attempts, about five seconds of backoff"
+    assert_nothing_half_done(stack, emulator)
+
+    stack.set_config("incident:endpoint", auto.ConfigValue(emulator.url))
+    assert stack.up().summary.resource_changes == {"same": 1, "create": 1}
+
+
+def test_server_down_then_back(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorProcess]
+) -> None:
+    port = free_port()
+    emulator = emulator_factory(port=port)
+    specs = one_status()
+    stack = status_stack(tmp_path, emulator.url, statuses_program(specs))
+    first = stack.up().outputs["fixing"].value
+    url = emulator.url
+
+    emulator.stop()
+    specs[0]["description"] = "Fixing it, carefully"
+    message, _ = failed_up(stack)
+    assert (
+        f"could not get a response from incident.io for PUT /v1/incident_statuses/{first}: "
+        "connection refused"
+    ) in message
+    assert message.count("APIConnectionError:") == 1
+
+    deployment = stack.export_stack().deployment
+    assert not deployment.get("pending_operations")
+    [recorded] = [r for r in deployment["resources"] if r["type"].endswith("IncidentStatus")]
+    assert (recorded["id"], recorded["outputs"]["description"]) == (first, "Fixing it")
+
+    back = emulator_factory(port=port, db_path=emulator.db_path)
+    assert back.url == url
+    assert stack.up().summary.resource_changes == {"same": 1, "update": 1}
+    assert configurable(back.url)["Fixing"] == {
+        **configurable(back.url)["Fixing"],
+        "id": first,
+        "description": "Fixing it, carefully",
+    }

@@ -11,11 +11,12 @@ import pulumi
 import requests
 from pulumi import automation as auto
 
+from organisation import MANAGED
 from pulumi_incident_statuses import IncidentStatus
 from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY as API_KEY
 from pulumi_incident_statuses.workspace import Toolchain, open_stack
 
-MANAGED_NAMES = frozenset({"Triage", "Declined", "Merged", "Canceled", "Paused", "Closed"})
+MANAGED_NAMES = frozenset(MANAGED)
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = Path(__file__).resolve().parent

@@ -8,6 +8,16 @@ import requests
 
 from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY as API_KEY
 
+MANAGED = {
+    "Triage": "triage",
+    "Declined": "declined",
+    "Merged": "merged",
+    "Canceled": "canceled",
+    "Paused": "paused",
+    "Closed": "closed",
+}
+"""A fresh organisation: incident.io's own statuses, name to category, and nothing else."""
+
 HAND_MADE: tuple[dict[str, Any], ...] = (
     {
         "name": "Investigating",

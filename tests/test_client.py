@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from organisation import MANAGED
 from pulumi_incident_statuses.client import (
     IncidentStatusesClient,
     IncidentStatusRecord,
@@ -34,14 +35,6 @@ from pulumi_incident_statuses.errors import (
 )
 from pulumi_incident_statuses.retry import parse_retry_after
 
-MANAGED = {
-    "Triage": "triage",
-    "Declined": "declined",
-    "Merged": "merged",
-    "Canceled": "canceled",
-    "Paused": "paused",
-    "Closed": "closed",
-}
 STATUSES = "/v1/incident_statuses"
 ERROR_MESSAGE = re.compile(
     r"incident\.io rejected (?P<call>[A-Z]+ \S+) \((?P<status>\d{3}) (?P<type>\w+), "

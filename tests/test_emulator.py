@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import requests
 
+from organisation import MANAGED
 from pulumi_incident_statuses import cli
 from pulumi_incident_statuses.emulator.process import (
     DEFAULT_API_KEY,
@@ -29,14 +30,6 @@ COLLECTION = "/v1/incident_statuses"
 STATUS_FIELDS = {"id", "name", "description", "category", "rank", "created_at", "updated_at"}
 ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
-MANAGED = {
-    "Triage": "triage",
-    "Declined": "declined",
-    "Merged": "merged",
-    "Canceled": "canceled",
-    "Paused": "paused",
-    "Closed": "closed",
-}
 MANAGED_IN_ORDER = ("Triage", "Closed", "Paused", "Declined", "Merged", "Canceled")
 CATEGORY_ORDER = [
     "triage",

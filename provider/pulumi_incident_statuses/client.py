@@ -90,6 +90,14 @@ class IncidentStatusRecord:
     updated_at: str
     """When it last changed, RFC 3339."""
 
+    def is_creation_of(
+        self, *, name: object, description: object, category: object, rank: object = None
+    ) -> bool:
+        """Whether this is exactly what a create with these values makes (any rank if None)."""
+        return (self.name, self.description, self.category) == (name, description, category) and (
+            rank is None or self.rank == rank
+        )
+
     @classmethod
     def from_api(cls, data: object, *, method: str, path: str) -> IncidentStatusRecord:
         """The record for a status object from the API; MalformedResponseError if it is not one.
@@ -477,11 +485,11 @@ class IncidentStatusesClient:
     def _created_earlier(self, payload: dict[str, object]) -> IncidentStatusRecord | None:
         """The status an earlier attempt of this create made, if the list shows one."""
         for status in self._list_once():
-            if (
-                status.name == payload["name"]
-                and status.category == payload["category"]
-                and status.description == payload["description"]
-                and ("rank" not in payload or status.rank == payload["rank"])
+            if status.is_creation_of(
+                name=payload["name"],
+                description=payload["description"],
+                category=payload["category"],
+                rank=payload.get("rank"),
             ):
                 logger.info(
                     "POST %s: an earlier attempt created %s; not sending it again",

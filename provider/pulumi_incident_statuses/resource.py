@@ -278,8 +278,8 @@ class IncidentStatusProvider(ResourceProvider):
             holder = connection.client.find_by_name(name)
             if holder is None:
                 raise
-            if (holder.category, holder.description) == (category, description) and (
-                rank is None or holder.rank == rank
+            if holder.is_creation_of(
+                name=name, description=description, category=category, rank=rank
             ):
                 # Exactly what this resource declares: a create whose answer was lost (a crashed
                 # run) left it behind. Taking it is the only way not to create it twice.

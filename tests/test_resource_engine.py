@@ -23,6 +23,7 @@ from engine import (
 )
 from organisation import seed
 from pulumi_incident_statuses.emulator.process import EmulatorProcess
+from pulumi_incident_statuses.resource import RESOURCE_TYPE
 
 pytestmark = pytest.mark.engine
 
@@ -208,6 +209,10 @@ def test_export_import_round_trip_then_preview_shows_no_changes(
     stack = status_stack(tmp_path, emulator.url, statuses_program(lifecycle()))
     stack.up()
     exported = stack.export_stack()
+    custom = [r for r in exported.deployment["resources"] if not r["type"].startswith("pulumi:")]
+    assert {r["type"] for r in custom} == {RESOURCE_TYPE}
+    names = {r["urn"].rsplit("::", 1)[1] for r in custom}
+    assert names == {"investigating", "fixing", "documenting"}
     stack.import_stack(exported)
     assert stack.preview().change_summary == {"same": 4}
 

@@ -254,7 +254,11 @@ class APIStatusError(IncidentAPIError):
 class AuthenticationError(APIStatusError):
     """401: the API key is missing, wrong or revoked."""
 
-    hint = "check the API key (incident:apiKey or INCIDENT_API_KEY)"
+    hint = (
+        "check the API key (incident:apiKey or INCIDENT_API_KEY). After rotating incident:apiKey, "
+        "`pulumi refresh` and `pulumi destroy` still send the key recorded by the last "
+        "`pulumi up`: run `pulumi up` first, or add --run-program"
+    )
 
 
 class PermissionDeniedError(APIStatusError):

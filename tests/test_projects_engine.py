@@ -215,6 +215,9 @@ def test_a_new_project_with_the_package_pip_installed(
     )
     pulumi = shell(tmp_path, folder, emulator)
     pulumi("stack", "init", "dev")
+    # The language host takes a package named pulumi-* for a provider unless it says otherwise.
+    about = json.loads(pulumi("about", "--json").stdout)
+    assert [plugin["name"] for plugin in about["plugins"]] == ["python"]
     pulumi("up", "--yes")
     held = configurable(emulator.url)
     assert list(held) == ["Triaging"]

@@ -1,8 +1,8 @@
 """Manage incident.io incident statuses as Pulumi resources.
 
-    from pulumi_incident_statuses import IncidentStatus
+from pulumi_incident_statuses import IncidentStatus
 
-    IncidentStatus("fixing", name="Fixing", description="A fix is under way.", category="live")
+IncidentStatus("fixing", name="Fixing", description="A fix is under way.", category="live")
 """
 
 from __future__ import annotations

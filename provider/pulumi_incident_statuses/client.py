@@ -470,8 +470,11 @@ class IncidentStatusesClient:
     def _list_once(self) -> builtins.list[IncidentStatusRecord]:
         return self._send("GET", _STATUSES).status_records()
 
+    def listing(self, clock: Callable[[], float] = time.monotonic) -> creation.Listing:
+        """Every status, with the service's clock (``Date``) and ``clock`` when it arrived."""
+        return self._retrying("GET", _STATUSES, lambda _: self._listing(clock))
+
     def _listing(self, clock: Callable[[], float]) -> creation.Listing:
-        """Every status, with the service's time of the answer; one request, not retried."""
         reply = self._send("GET", _STATUSES)
         received = clock()
         return creation.Listing(

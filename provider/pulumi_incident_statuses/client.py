@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
 import functools
 import ipaddress
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -369,6 +371,8 @@ class IncidentStatusesClient:
         self._auth = _BearerAuth(api_key)
         self._timeout = timeout
         self._retry = retry if retry is not None else RetryPolicy()
+        self._append_turns: dict[str, threading.Lock] = {}
+        self._append_turns_lock = threading.Lock()
         self._owns_session = session is None
         self._session = session if session is not None else requests.Session()
         self._headers = {
@@ -439,9 +443,11 @@ class IncidentStatusesClient:
                         made.id,
                     )
                     return made
-            guard.sending()
+            turn = self._append_turn(category) if guard.raced else contextlib.nullcontext()
             try:
-                return self._send("POST", _STATUSES, guard.payload).status_record()
+                with turn:
+                    guard.sending()
+                    return self._send("POST", _STATUSES, guard.payload).status_record()
             except (APIConnectionError, ServerError):
                 guard.lost()
                 raise
@@ -473,6 +479,11 @@ class IncidentStatusesClient:
     def listing(self, clock: Callable[[], float] = time.monotonic) -> creation.Listing:
         """Every status, with the service's clock (``Date``) and ``clock`` when it arrived."""
         return self._retrying("GET", _STATUSES, lambda _: self._listing(clock))
+
+    def _append_turn(self, category: str) -> threading.Lock:
+        """The lock an append to ``category`` holds while sent, once it has lost a rank race."""
+        with self._append_turns_lock:
+            return self._append_turns.setdefault(category, threading.Lock())
 
     def _listing(self, clock: Callable[[], float]) -> creation.Listing:
         reply = self._send("GET", _STATUSES)

@@ -10,7 +10,10 @@ same evidence rule to the creates of a killed run.
 - after a 422 on ``rank`` for an append (no rank given): incident.io reads the category's next
   rank and writes it later, so of concurrent appends to one category all but one are refused.
   Nothing was applied. It is raised as `RankRaceError`, which the policy retries with jittered
-  backoff, bounded by time like a 429 and not by a count: each refusal means another append won;
+  backoff, bounded by time like a 429 and not by a count: each refusal means another append won.
+  Once an append has lost, its later attempts take turns with the same client's other appends
+  to the category (`CreateGuard.raced`), so that a stack's own appends stop racing each other
+  and only other processes' appends remain to race with;
 - after 5xx or no answer at all: the request may have been applied. Before it is sent again, the
   organisation's list is read; a status there counts as made by this create only on *evidence*
   (below), and is then the result, with nothing sent.
@@ -158,6 +161,7 @@ class CreateGuard:
         # Whether a POST may have been applied since the list last showed nothing of it.
         self._unsettled = False
         self._ever_lost = False
+        self._raced = False
 
     @property
     def payload(self) -> dict[str, object]:
@@ -175,6 +179,11 @@ class CreateGuard:
     def must_look(self) -> bool:
         """Whether to search the list before the next POST: an earlier POST may have landed."""
         return self._unsettled
+
+    @property
+    def raced(self) -> bool:
+        """Whether an earlier POST of this append lost the race for its category's next rank."""
+        return self._raced
 
     def sending(self) -> None:
         """Note that a POST is about to be sent."""
@@ -228,6 +237,7 @@ class CreateGuard:
             held = next((r for r in listing.records if r.name == self.name), None)
             raise conflict(held, self.name, error) if held is not None else error
         if "rank" in fields and self.rank is None:
+            self._raced = True
             raise RankRaceError(
                 status=error.status,
                 method=error.method,

@@ -34,6 +34,7 @@ from pulumi_incident_statuses.errors import (
     MalformedResponseError,
     NotFoundError,
     PermissionDeniedError,
+    RankRaceError,
     RateLimitError,
     ServerError,
     StatusConflictError,
@@ -778,6 +779,28 @@ def test_lost_rank_races_are_sent_again_until_one_wins(
         assert _create(client).id == "01NEW"
     assert canned.calls() == [("POST", STATUSES)] * 13
     assert len(fake_time.sleeps) == 12 and fake_time.sleeps == sorted(fake_time.sleeps)
+
+
+def test_rank_race_lost_until_the_time_runs_out_says_the_next_run_finishes_it(
+    canned: CannedServer, fake_time: FakeTime
+) -> None:
+    canned.answer(
+        Canned(
+            422,
+            error_body(
+                422,
+                "validation_error",
+                {"code": "invalid", "message": "same rank", "source": {"field": "rank"}},
+            ),
+        )
+    )
+    with client_for(canned, fake_time, max_total=10.0) as client:
+        with pytest.raises(RankRaceError) as caught:
+            _create(client)
+    assert isinstance(caught.value, ValidationError)
+    assert "nothing was created, and running it again finishes it" in str(caught.value)
+    assert sum(fake_time.sleeps) <= 10.0
+    assert {method for method, _ in canned.calls()} == {"POST"}
 
 
 def test_rank_taken_for_an_explicit_rank_is_not_sent_again(

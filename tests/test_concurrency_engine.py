@@ -100,7 +100,7 @@ def run_rounds(
         }
         for team, stack in enumerate(stacks):
             declare(stack, names[team])
-        before = stats(observer.url)["by_status"]
+        before = stats(emulator.url)["by_status"]
         results = all_at_once(stacks)
         failures = [str(r) for r in results if isinstance(r, BaseException)]
         assert failures == [], f"round {round_}: {failures}"
@@ -115,7 +115,7 @@ def run_rounds(
         assert set(held) == declared, f"round {round_}: exactly the declared statuses"
         ranks = [status["rank"] for status in held.values()]
         assert len(ranks) == len(set(ranks)), f"round {round_}: a rank is held twice"
-        after = stats(observer.url)["by_status"]
+        after = stats(emulator.url)["by_status"]
         reports.append({k: after.get(k, 0) - before.get(k, 0) for k in after})
         previous = PER_STACK
     return reports
@@ -128,4 +128,18 @@ def test_concurrent_appends_from_several_stacks_all_succeed(
     emulator = emulator_factory(rank_race=True)
     reports = run_rounds(tmp_path, emulator, emulator, teams, ROUNDS)
     print(f"{teams} stacks: {reports}")
+    assert sum(report.get("422", 0) for report in reports) > 0, "the appends did race"
+
+
+@pytest.mark.parametrize("teams", [2, 3])
+def test_concurrent_appends_converge_under_faults(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorProcess], teams: int
+) -> None:
+    emulator = emulator_factory(rank_race=True, fault_rate=0.1, drop_rate=0.05, seed=teams)
+    # The test reads through a fault-free emulator on the same database.
+    observer = emulator_factory(db_path=emulator.db_path)
+    reports = run_rounds(tmp_path, emulator, observer, teams, ROUNDS)
+    faulty = stats(emulator.url)["by_status"]
+    print(f"{teams} stacks under faults: {faulty}")
+    assert faulty.get("dropped", 0) > 0 and faulty.get("500", 0) + faulty.get("503", 0) > 0
     assert sum(report.get("422", 0) for report in reports) > 0, "the appends did race"

@@ -38,7 +38,10 @@ lint: setup  ## ruff and mypy only
 bench: setup  ## benchmarks against a no-I/O baseline; writes bench/RESULTS.md
 	$(PYTHON) bench/run.py
 
+soak: setup  ## concurrent stacks racing for ranks, many rounds; writes bench/SOAK.md
+	$(PYTHON) bench/soak.py
+
 clean:  ## remove local state (keeps the built engine)
 	rm -rf .pulumi-state .demo bench/out .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help setup demo test lint bench clean
+.PHONY: help setup demo test lint bench soak clean

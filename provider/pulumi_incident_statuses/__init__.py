@@ -1,8 +1,8 @@
 """Manage incident.io incident statuses as Pulumi resources.
 
-    from pulumi_incident_statuses import IncidentStatus
+from pulumi_incident_statuses import IncidentStatus
 
-    IncidentStatus("fixing", name="Fixing", description="A fix is under way.", category="live")
+IncidentStatus("fixing", name="Fixing", description="A fix is under way.", category="live")
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         MalformedResponseError,
         MissingAPIKeyError,
         NotFoundError,
+        RankRaceError,
         RateLimitError,
         ServerError,
         StatusConflictError,
@@ -43,6 +44,7 @@ _HOMES = {
     "MalformedResponseError": "errors",
     "MissingAPIKeyError": "errors",
     "NotFoundError": "errors",
+    "RankRaceError": "errors",
     "RateLimitError": "errors",
     "ServerError": "errors",
     "StatusConflictError": "errors",
@@ -66,6 +68,7 @@ __all__ = [
     "MalformedResponseError",
     "MissingAPIKeyError",
     "NotFoundError",
+    "RankRaceError",
     "RateLimitError",
     "RetryPolicy",
     "ServerError",

@@ -6,7 +6,7 @@
      ├── ConfigurationError           the client was set up wrongly; nothing was sent
      │    ├── MissingAPIKeyError      no API key in stack config or the environment
      │    └── InsecureEndpointError   plain http:// to a host that is not loopback
-     ├── StatusConflictError          cannot create or adopt as declared (raised by the provider)
+     ├── StatusConflictError          cannot create or adopt as declared: the name is held
      ├── StatusLookupError            get_incident_status found no status by that name or id
      ├── APIConnectionError           no response at all: refused, reset, closed, timed out
      ├── MalformedResponseError       a response that is not the documented JSON
@@ -15,6 +15,7 @@
           ├── PermissionDeniedError   403
           ├── NotFoundError           404
           ├── ValidationError         422
+          │    └── RankRaceError      422 on rank: a concurrent append took it; retried first
           ├── RateLimitError          429
           └── ServerError             5xx
 
@@ -41,6 +42,7 @@ __all__ = [
     "MissingAPIKeyError",
     "NotFoundError",
     "PermissionDeniedError",
+    "RankRaceError",
     "RateLimitError",
     "ServerError",
     "StatusConflictError",
@@ -276,6 +278,19 @@ class NotFoundError(APIStatusError):
 
 class ValidationError(APIStatusError):
     """422: incident.io refused the request's content (duplicate name, rank clash, ...)."""
+
+
+class RankRaceError(ValidationError):
+    """422 on ``rank`` for an append: a concurrent append to the category took the same rank.
+
+    Nothing was applied; the client sends the create again after a backoff (see ``creation``),
+    and raises this only once the retry policy's time is spent.
+    """
+
+    hint = (
+        "concurrent appends to this category kept taking the next rank first until the retry "
+        "time ran out; nothing was created, and running it again finishes it"
+    )
 
 
 class RateLimitError(APIStatusError):

@@ -7,13 +7,11 @@ the stack config the engine hands to `configure`.
 
 from __future__ import annotations
 
-import functools
 import math
 import threading
 import time
 import weakref
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +31,7 @@ from pulumi.dynamic import (
 from . import categories
 from . import settings as settings_module
 from .client import IncidentStatusesClient, IncidentStatusRecord
-from .errors import NotFoundError, StatusConflictError, ValidationError
+from .errors import NotFoundError, StatusConflictError
 
 RESOURCE_TYPE = "pulumi-python:dynamic/incident:IncidentStatus"
 MAX_RANK = 999_999
@@ -43,8 +41,6 @@ UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 _INPUTS = ("name", "description", "category", "rank", "import_id")
 _OUTPUTS = ("name", "description", "category", "rank", "created_at", "updated_at", "import_id")
-# Appends that keep losing the race for a rank give up after this many tries in turn.
-_APPEND_ATTEMPTS = 5
 # A refresh is a burst of reads: one list answers them all if it is this fresh.
 _SNAPSHOT_TTL_SECONDS = 30.0
 
@@ -145,10 +141,6 @@ def _describe(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _concerns(error: ValidationError, field: str) -> bool:
-    return any(detail.field == field for detail in error.errors)
-
-
 def _outputs(record: IncidentStatusRecord, import_id: object = None) -> dict[str, Any]:
     """The one mapper from an API record to the resource's outputs."""
     return {
@@ -170,7 +162,6 @@ class _Connection:
         self._lock = threading.Lock()
         self._snapshot: dict[str, IncidentStatusRecord] | None = None
         self._snapshot_at = 0.0
-        self._category_locks: dict[str, threading.Lock] = {}
 
     def find(self, status_id: str) -> IncidentStatusRecord | None:
         """The status from a recent list, or fetched alone; None if it no longer exists."""
@@ -193,14 +184,6 @@ class _Connection:
         """Forget the snapshot after a write."""
         with self._lock:
             self._snapshot = None
-
-    @contextmanager
-    def appending_to(self, category: str) -> Iterator[None]:
-        """Take turns appending to a category: the service races concurrent appends for a rank."""
-        with self._lock:
-            lock = self._category_locks.setdefault(category, threading.Lock())
-        with lock:
-            yield
 
 
 _connections: dict[tuple[str, str], _Connection] = {}
@@ -263,58 +246,17 @@ class IncidentStatusProvider(ResourceProvider):
             connection.invalidate()
         return CreateResult(record.id, _outputs(record, import_id))
 
-    def _create(self, connection: _Connection, props: dict[str, Any]) -> IncidentStatusRecord:
-        name, description, category = props["name"], props["description"], props["category"]
-        rank = _as_int(props.get("rank"))
-        try:
-            if rank is None:
-                return self._append(connection, name, description, category)
-            return connection.client.create(
-                name=name, description=description, category=category, rank=rank
-            )
-        except ValidationError as error:
-            if not _concerns(error, "name"):
-                raise
-            holder = connection.client.find_by_name(name)
-            if holder is None:
-                raise
-            if holder.is_creation_of(
-                name=name, description=description, category=category, rank=rank
-            ):
-                # Exactly what this resource declares: a create whose answer was lost (a crashed
-                # run) left it behind. Taking it is the only way not to create it twice.
-                return holder
-            raise StatusConflictError(
-                f"cannot create incident status {name!r}: the existing status {holder.id} "
-                f"({holder.category}) already holds that name. To manage it with this resource, "
-                f"set import_id={holder.id!r}; otherwise choose another name. ({error})",
-                holder_id=holder.id,
-            ) from None
-
     @staticmethod
-    def _append(
-        connection: _Connection, name: str, description: str, category: str
-    ) -> IncidentStatusRecord:
-        """Create at the end of `category`, surviving the service's race for the next rank."""
-        create = functools.partial(
-            connection.client.create, name=name, description=description, category=category
+    def _create(connection: _Connection, props: dict[str, Any]) -> IncidentStatusRecord:
+        # Everything that makes a create safe to send, resend or recover is the client's
+        # (the creation module): a held name fails with StatusConflictError, a lost rank race
+        # is retried, a lost answer is settled only on evidence that this create made it.
+        return connection.client.create(
+            name=props["name"],
+            description=props["description"],
+            category=props["category"],
+            rank=_as_int(props.get("rank")),
         )
-        try:
-            return create()
-        except ValidationError as error:
-            if not _concerns(error, "rank"):
-                raise
-        # Another append in this category took the same rank. From here on this process's
-        # appends to the category take turns; appends from elsewhere may still collide.
-        with connection.appending_to(category):
-            attempt = 1
-            while True:
-                try:
-                    return create()
-                except ValidationError as error:
-                    if not _concerns(error, "rank") or attempt >= _APPEND_ATTEMPTS:
-                        raise
-                    attempt += 1
 
     def _adopt(
         self, connection: _Connection, import_id: str, props: dict[str, Any]

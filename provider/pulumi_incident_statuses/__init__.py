@@ -1,8 +1,10 @@
 """Manage incident.io incident statuses as Pulumi resources.
 
-    from pulumi_incident_statuses import IncidentStatus
+from pulumi_incident_statuses import IncidentStatus, IncidentStatusOrder
 
-    IncidentStatus("fixing", name="Fixing", description="A fix is under way.", category="live")
+fixing = IncidentStatus("fixing", name="Fixing", description="A fix is under way.",
+                        category="live")
+IncidentStatusOrder("live-order", category="live", statuses=[investigating.id, fixing.id])
 """
 
 from __future__ import annotations
@@ -25,9 +27,11 @@ if TYPE_CHECKING:
         ServerError,
         StatusConflictError,
         StatusLookupError,
+        StatusOrderError,
         ValidationError,
     )
     from .lookup import get_incident_status
+    from .order import IncidentStatusOrder
     from .resource import IncidentStatus, IncidentStatusArgs
 
 # Loaded on first use: the emulator and the command line start without importing Pulumi.
@@ -47,10 +51,12 @@ _HOMES = {
     "ServerError": "errors",
     "StatusConflictError": "errors",
     "StatusLookupError": "errors",
+    "StatusOrderError": "errors",
     "ValidationError": "errors",
     "get_incident_status": "lookup",
     "IncidentStatus": "resource",
     "IncidentStatusArgs": "resource",
+    "IncidentStatusOrder": "order",
 }
 
 __all__ = [
@@ -61,6 +67,7 @@ __all__ = [
     "IncidentAPIError",
     "IncidentStatus",
     "IncidentStatusArgs",
+    "IncidentStatusOrder",
     "IncidentStatusRecord",
     "IncidentStatusesClient",
     "MalformedResponseError",
@@ -71,6 +78,7 @@ __all__ = [
     "ServerError",
     "StatusConflictError",
     "StatusLookupError",
+    "StatusOrderError",
     "ValidationError",
     "get_incident_status",
 ]

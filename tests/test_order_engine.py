@@ -1,0 +1,125 @@
+"""`IncidentStatusOrder` through the real engine against the emulator (issue 12, points 1-8)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from pulumi import automation as auto
+
+from engine import API_KEY, server_statuses, stats, status_stack
+from ordering import held_order, ordered_program, specs
+from organisation import seed
+from pulumi_incident_statuses.emulator.process import EmulatorProcess
+
+pytestmark = pytest.mark.engine
+
+NAMES = ["Alpha", "Bravo", "Charlie", "Delta"]
+"""Charlie is created unlisted, then listed by a later up."""
+
+
+def by_name(emulator_url: str) -> dict[str, dict[str, Any]]:
+    return {s["name"]: s for s in server_statuses(emulator_url)}
+
+
+def writes_during(emulator_url: str, operation: Any) -> tuple[Any, int, int]:
+    """Run `operation`; its result, the requests and the writes the emulator saw meanwhile."""
+    before = stats(emulator_url)
+    result = operation()
+    after = stats(emulator_url)
+    return result, after["total"] - before["total"], after["writes"] - before["writes"]
+
+
+def test_an_order_applies_every_change_in_one_up_and_touches_nothing_else(
+    tmp_path: Path, emulator: EmulatorProcess
+) -> None:
+    url = emulator.url
+    # A status made by hand in the same category, which no list names: never written (point 3).
+    hand_made = seed(url, ({"name": "Hand-made", "description": "Mine.", "category": "live"},))
+    untouched = hand_made["Hand-made"]
+    plan: dict[str, Any] = {
+        "statuses": specs(NAMES),
+        "orders": [
+            {"resource": "live-order", "category": "live", "statuses": ["delta", "bravo", "alpha"]}
+        ],
+    }
+    stack = status_stack(tmp_path, url, ordered_program(plan))
+
+    def apply(order: list[str]) -> int:
+        plan["orders"][0]["statuses"] = [n.lower() for n in order]
+        up, _, writes = writes_during(url, stack.up)
+        assert up.summary.resource_changes.get("update") == 1, up.summary.resource_changes
+        assert held_order(url, "live", order) == order
+        assert by_name(url)["Hand-made"] == untouched
+        return int(writes)
+
+    # Points 1 and 2: the statuses are created in the same up as the order that ranks them.
+    up = stack.up()
+    assert up.summary.resource_changes == {"create": 6}
+    assert held_order(url, "live", ["Delta", "Bravo", "Alpha"]) == ["Delta", "Bravo", "Alpha"]
+    assert up.outputs["live-order"].value == [
+        up.outputs[r].value for r in ("delta", "bravo", "alpha")
+    ]
+    assert by_name(url)["Hand-made"] == untouched
+
+    # Point 4: unchanged, a preview sends nothing and an up writes nothing.
+    _, requests_sent, _ = writes_during(url, stack.preview)
+    assert requests_sent == 0
+    unchanged, _, writes = writes_during(url, stack.up)
+    assert writes == 0 and unchanged.summary.resource_changes == {"same": 6}
+
+    # Point 2: every kind of change in one up each: an insert of a status created in the same
+    # up, a swap, a reversal, a removal.
+    plan["statuses"] += specs(["Echo"])
+    apply(["Delta", "Echo", "Bravo", "Alpha"])
+    apply(["Delta", "Charlie", "Bravo", "Alpha"])
+    apply(["Delta", "Charlie", "Alpha", "Bravo"])
+    apply(["Bravo", "Alpha", "Charlie", "Delta"])
+    apply(["Bravo", "Charlie", "Delta"])
+    # Point 4: moving one status where the order has left room costs one write.
+    assert apply(["Charlie", "Delta", "Bravo"]) == 1
+
+    # Point 5: a reorder in the dashboard is drift that refresh records and up undoes.
+    held = by_name(url)
+    last = max(s["rank"] for s in held.values() if s["category"] == "live")
+    put(url, held["Charlie"], rank=last + 1)
+    drifted = held_order(url, "live", ["Bravo", "Charlie", "Delta"])
+    assert drifted == ["Delta", "Bravo", "Charlie"]
+    stack.refresh()
+    recorded = stack.export_stack().deployment["resources"]
+    order_state = next(r for r in recorded if r["urn"].endswith("::live-order"))
+    ids = {held[n]["id"]: n for n in held}
+    assert [ids[i] for i in order_state["outputs"]["statuses"]] == drifted
+    preview = stack.preview()
+    assert preview.change_summary.get("update") == 1
+    restored, _, writes = writes_during(url, stack.up)
+    assert restored.summary.resource_changes.get("update") == 1
+    assert held_order(url, "live", ["Bravo", "Charlie", "Delta"]) == ["Charlie", "Delta", "Bravo"]
+    assert writes >= 1
+
+    # Point 7: deleting the order writes nothing; every status keeps its rank.
+    ranks = {n: s["rank"] for n, s in by_name(url).items()}
+    plan["orders"] = []
+    removed, _, writes = writes_during(url, stack.up)
+    assert removed.summary.resource_changes.get("delete") == 1
+    assert writes == 0
+    assert {n: s["rank"] for n, s in by_name(url).items()} == ranks
+
+
+def put(url: str, status: dict[str, Any], **changes: Any) -> None:
+    body = {"name": status["name"], "description": status["description"], **changes}
+    response = requests.put(
+        f"{url}/v1/incident_statuses/{status['id']}",
+        json=body,
+        headers={"Authorization": f"Bearer {API_KEY}"},
+        timeout=10,
+    )
+    response.raise_for_status()
+
+
+def preview_error(stack: auto.Stack) -> str:
+    with pytest.raises(auto.CommandError) as caught:
+        stack.preview()
+    return str(caught.value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -123,3 +124,91 @@ def preview_error(stack: auto.Stack) -> str:
     with pytest.raises(auto.CommandError) as caught:
         stack.preview()
     return str(caught.value)
+
+
+def test_bad_orders_are_refused_naming_the_field_and_the_next_up_finishes(
+    tmp_path: Path, emulator: EmulatorProcess
+) -> None:
+    url = emulator.url
+    made = seed(
+        url,
+        (
+            {"name": "Ours", "description": "Live.", "category": "live"},
+            {"name": "Theirs", "description": "Live.", "category": "live"},
+            {"name": "Afterwards", "description": "Learning.", "category": "learning"},
+        ),
+    )
+    ours, theirs, learning = (f"id:{made[n]['id']}" for n in ("Ours", "Theirs", "Afterwards"))
+    order = {"resource": "live-order", "category": "live", "statuses": [theirs, ours]}
+    plan: dict[str, Any] = {"statuses": [], "orders": [order]}
+    stack = status_stack(tmp_path, url, ordered_program(plan))
+    before = server_statuses(url)
+
+    # Point 6, at preview: each mistake names its field and what is wrong with it.
+    order["category"] = "closed"
+    assert "category: must be one of live, learning" in preview_error(stack)
+    order["category"] = "live"
+    order["statuses"] = [ours, theirs, ours]
+    assert "statuses: [2]" in (message := preview_error(stack)) and "listed at [0]" in message
+    order["statuses"] = [ours, "id:01NOSUCHSTATUS0000000000000"]
+    assert "statuses: [1] no incident status has id '01NOSUCHSTATUS" in preview_error(stack)
+    order["statuses"] = [ours, learning]
+    assert "'Afterwards'" in (message := preview_error(stack)) and "'learning' status" in message
+    order["statuses"] = [theirs, ours]
+    plan["orders"].append({"resource": "again", "category": "live", "statuses": [ours]})
+    assert "also listed by the IncidentStatusOrder" in preview_error(stack)
+    plan["orders"].pop()
+    assert server_statuses(url) == before
+
+    # At up, when the id is not known at preview: a status created in the same up, of the wrong
+    # category. It is created; the order fails before writing any rank.
+    plan["statuses"] = specs(["Later"], category="learning")
+    order["statuses"] = [theirs, "later", ours]
+    assert stack.preview().change_summary.get("create") == 3
+    with pytest.raises(auto.CommandError) as caught:
+        stack.up()
+    assert "statuses: [1] 'Later'" in str(caught.value)
+    assert "is a 'learning' status; this order is of 'live' statuses" in str(caught.value)
+    assert {s["id"]: s["rank"] for s in server_statuses(url) if s["name"] != "Later"} == {
+        s["id"]: s["rank"] for s in before
+    }
+    # Fixed, the next up finishes.
+    order["statuses"] = [theirs, ours]
+    fixed = stack.up()
+    assert fixed.summary.resource_changes.get("create") == 1
+    assert held_order(url, "live") == ["Theirs", "Ours"]
+
+
+def test_under_the_rank_race_and_faults_an_order_converges_the_same_everywhere(
+    tmp_path: Path,
+    emulator: EmulatorProcess,
+    emulator_factory: Callable[..., EmulatorProcess],
+) -> None:
+    names = [f"Stage {n}" for n in range(1, 9)]
+    declared = list(reversed(names))
+    plan: dict[str, Any] = {
+        "statuses": specs(names),
+        "orders": [
+            {
+                "resource": "live-order",
+                "category": "live",
+                "statuses": [n.lower() for n in declared],
+            }
+        ],
+    }
+    faulty = emulator_factory(rank_race=True, fault_rate=0.1, drop_rate=0.05, seed=12)
+    # Point 8: eight appends race for ranks, one request in ten fails and one in twenty loses its
+    # answer; the up still converges, with no duplicate.
+    stack = status_stack(tmp_path / "faulty", faulty.url, ordered_program(plan))
+    stack.up()
+    held = [s["name"] for s in server_statuses(faulty.url) if s["category"] == "live"]
+    assert sorted(held) == sorted(names)
+    assert held_order(faulty.url, "live") == declared
+    assert stack.preview().change_summary == {"same": 10}
+    outcomes = stats(faulty.url)["by_status"]
+    assert outcomes.get("500", 0) + outcomes.get("503", 0) + outcomes.get("dropped", 0) > 0
+    assert outcomes.get("422", 0) > 0, "the appends raced"
+    # Point 1: the same program gives the same order in another organisation.
+    elsewhere = status_stack(tmp_path / "elsewhere", emulator.url, ordered_program(plan))
+    elsewhere.up()
+    assert held_order(emulator.url, "live") == declared

@@ -55,7 +55,7 @@ def check_inputs(news: Mapping[str, Any]) -> CheckResult:
         failures.append(CheckFailure(prop, f"{prop}: {reason}"))
 
     category = news.get("category")
-    if category != UNKNOWN and category not in categories.CONFIGURABLE:
+    if not _unknown(category) and category not in categories.CONFIGURABLE:
         fail(
             "category",
             f"must be one of {', '.join(categories.CONFIGURABLE)} (the categories an "
@@ -63,13 +63,13 @@ def check_inputs(news: Mapping[str, Any]) -> CheckResult:
         )
 
     statuses = news.get("statuses")
-    if statuses != UNKNOWN:
+    if not _unknown(statuses):
         if not isinstance(statuses, list):
             fail("statuses", f"must be a list of status ids, got {_describe(statuses)}")
         else:
             seen: dict[str, int] = {}
             for index, status_id in enumerate(statuses):
-                if status_id == UNKNOWN:
+                if _unknown(status_id):
                     continue
                 if not isinstance(status_id, str) or not status_id.strip():
                     fail("statuses", f"[{index}] must be a status id, got {_describe(status_id)}")
@@ -85,6 +85,11 @@ def check_inputs(news: Mapping[str, Any]) -> CheckResult:
     return CheckResult(inputs, failures)
 
 
+def _unknown(value: object) -> bool:
+    # A whole unknown input arrives as the sentinel string, an unknown list element as this.
+    return value == UNKNOWN or isinstance(value, pulumi.output.Unknown)
+
+
 def _describe(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
@@ -93,9 +98,7 @@ def _describe(value: object) -> str:
 def _known_ids(statuses: object) -> list[str] | None:
     if not isinstance(statuses, list) or any(not isinstance(s, str) for s in statuses):
         return None
-    if any(s == UNKNOWN for s in statuses):
-        return None
-    return list(statuses)
+    return None if any(_unknown(s) for s in statuses) else list(statuses)
 
 
 def list_problems(
@@ -157,7 +160,7 @@ class IncidentStatusOrderProvider(ResourceProvider):
         result.failures.extend(CheckFailure("statuses", reason) for reason in taken)
         category = news.get("category")
         unchanged = all(olds.get(p) == news.get(p) for p in ("category", "statuses"))
-        if taken or unchanged or not isinstance(category, str) or category == UNKNOWN:
+        if taken or unchanged or not isinstance(category, str) or _unknown(category):
             return result
         try:
             records = self._connection().snapshot()

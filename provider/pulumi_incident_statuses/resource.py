@@ -26,7 +26,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import categories
+from . import categories, renames
 from . import connection as connection_module
 from . import settings as settings_module
 from .client import IncidentStatusRecord
@@ -168,8 +168,9 @@ class IncidentStatusProvider(ResourceProvider):
         """Reject bad inputs at preview, naming the field."""
         return check_inputs(news)
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare declared fields only; a category change replaces, deleting first."""
+        renames.note(id_, news)
         changes = [p for p in ("name", "description") if news.get(p) != olds.get(p)]
         if news.get("rank") is not None and news.get("rank") != olds.get("rank"):
             changes.append("rank")
@@ -289,7 +290,8 @@ class IncidentStatusProvider(ResourceProvider):
         """Put name, description and (when declared) rank; return every output."""
         connection = self._connection()
         try:
-            record = connection.client.update(
+            record = renames.update(
+                connection,
                 id_,
                 name=news["name"],
                 description=news["description"],

@@ -102,7 +102,7 @@ def test_generated_program_adopts_every_status_without_a_write(
     assert listed is not None
     lines = listed.group(1).splitlines(keepends=True)
     program.write_text(edited.replace(listed.group(1), "".join([lines[-1], *lines[:-1]])))
-    live = [n for n in held_order(emulator.url, "live")]
+    live = held_order(emulator.url, "live")
     stack.up()
     assert held_order(emulator.url, "live") == [live[-1], *live[:-1]]
 

@@ -10,10 +10,11 @@ import pytest
 import requests
 from pulumi import automation as auto
 
-from engine import API_KEY, server_statuses, stats, status_stack
+from engine import API_KEY, ROOT, server_statuses, stats, status_stack
 from ordering import held_order, ordered_program, specs
 from organisation import seed
 from pulumi_incident_statuses.emulator.process import EmulatorProcess
+from pulumi_incident_statuses.workspace import program_from_file
 
 pytestmark = pytest.mark.engine
 
@@ -212,3 +213,15 @@ def test_under_the_rank_race_and_faults_an_order_converges_the_same_everywhere(
     elsewhere = status_stack(tmp_path / "elsewhere", emulator.url, ordered_program(plan))
     elsewhere.up()
     assert held_order(emulator.url, "live") == declared
+
+
+def test_the_lifecycle_example_comes_out_in_its_declared_order(
+    tmp_path: Path, emulator: EmulatorProcess
+) -> None:
+    # Point 9: what `make demo` runs. Its creates race; the order settles them.
+    program = program_from_file(ROOT / "examples" / "lifecycle" / "__main__.py")
+    stack = status_stack(tmp_path, emulator.url, program)
+    stack.up()
+    assert held_order(emulator.url, "live") == ["Investigating", "Fixing", "Monitoring"]
+    again, _, writes = writes_during(emulator.url, stack.up)
+    assert writes == 0 and again.summary.resource_changes == {"same": 7}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,7 +13,7 @@ import pytest
 import requests
 from pulumi import automation as auto
 
-from engine import API_KEY, ROOT, server_statuses, stats, status_stack
+from engine import API_KEY, ROOT, TESTS, server_statuses, stats, status_stack
 from ordering import held_order, ordered_program, specs
 from organisation import seed
 from pulumi_incident_statuses.emulator.process import EmulatorProcess
@@ -225,3 +228,49 @@ def test_the_lifecycle_example_comes_out_in_its_declared_order(
     assert held_order(emulator.url, "live") == ["Investigating", "Fixing", "Monitoring"]
     again, _, writes = writes_during(emulator.url, stack.up)
     assert writes == 0 and again.summary.resource_changes == {"same": 7}
+
+
+def test_orders_of_disjoint_lists_in_two_stacks_run_at_once_and_both_hold(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorProcess]
+) -> None:
+    # Issue 15, item 4: two teams order their own live statuses, in parallel, while their
+    # appends race for ranks.
+    racing = emulator_factory(rank_race=True)
+    teams = {
+        "payments": [f"Payments {n}" for n in range(5)],
+        "search": [f"Search {n}" for n in range(5)],
+    }
+    jobs = []
+    for team, names in teams.items():
+        plan = {
+            "statuses": specs(names),
+            "orders": [
+                {
+                    "resource": f"{team}-order",
+                    "category": "live",
+                    "statuses": [n.lower() for n in reversed(names)],
+                }
+            ],
+        }
+        plan_file = tmp_path / f"{team}.json"
+        plan_file.write_text(json.dumps(plan), encoding="utf-8")
+        jobs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    str(TESTS / "order_job.py"),
+                    str(tmp_path / team),
+                    racing.url,
+                    str(plan_file),
+                ],
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    for job in jobs:
+        _, errors = job.communicate(timeout=300)
+        assert job.returncode == 0, errors
+    held = held_order(racing.url, "live")
+    assert sorted(held) == sorted(teams["payments"] + teams["search"])
+    for names in teams.values():
+        assert held_order(racing.url, "live", names) == list(reversed(names))

@@ -22,7 +22,7 @@ from pulumi_incident_statuses.workspace import program_from_file
 pytestmark = pytest.mark.engine
 
 NAMES = ["Alpha", "Bravo", "Charlie", "Delta"]
-"""Charlie is created unlisted, then listed by a later up."""
+"""Charlie is created by the stack and never listed."""
 
 
 def by_name(emulator_url: str) -> dict[str, dict[str, Any]]:
@@ -58,6 +58,7 @@ def test_an_order_applies_every_change_in_one_up_and_touches_nothing_else(
         assert up.summary.resource_changes.get("update") == 1, up.summary.resource_changes
         assert held_order(url, "live", order) == order
         assert by_name(url)["Hand-made"] == untouched
+        assert by_name(url)["Charlie"] == charlie
         return int(writes)
 
     # Points 1 and 2: the statuses are created in the same up as the order that ranks them.
@@ -68,6 +69,8 @@ def test_an_order_applies_every_change_in_one_up_and_touches_nothing_else(
         up.outputs[r].value for r in ("delta", "bravo", "alpha")
     ]
     assert by_name(url)["Hand-made"] == untouched
+    # A status of the stack that no list names is never written either.
+    charlie = by_name(url)["Charlie"]
 
     # Point 4: unchanged, a preview sends nothing and an up writes nothing.
     _, requests_sent, _ = writes_during(url, stack.preview)
@@ -76,22 +79,21 @@ def test_an_order_applies_every_change_in_one_up_and_touches_nothing_else(
     assert writes == 0 and unchanged.summary.resource_changes == {"same": 6}
 
     # Point 2: every kind of change in one up each: an insert of a status created in the same
-    # up, a swap, a reversal, a removal.
+    # up, a swap, a reversal, a removal, a move.
     plan["statuses"] += specs(["Echo"])
     apply(["Delta", "Echo", "Bravo", "Alpha"])
-    apply(["Delta", "Charlie", "Bravo", "Alpha"])
-    apply(["Delta", "Charlie", "Alpha", "Bravo"])
-    apply(["Bravo", "Alpha", "Charlie", "Delta"])
-    apply(["Bravo", "Charlie", "Delta"])
+    apply(["Delta", "Echo", "Alpha", "Bravo"])
+    apply(["Bravo", "Alpha", "Echo", "Delta"])
+    apply(["Bravo", "Echo", "Delta"])
     # Point 4: moving one status where the order has left room costs one write.
-    assert apply(["Charlie", "Delta", "Bravo"]) == 1
+    assert apply(["Echo", "Delta", "Bravo"]) == 1
 
     # Point 5: a reorder in the dashboard is drift that refresh records and up undoes.
     held = by_name(url)
     last = max(s["rank"] for s in held.values() if s["category"] == "live")
-    put(url, held["Charlie"], rank=last + 1)
-    drifted = held_order(url, "live", ["Bravo", "Charlie", "Delta"])
-    assert drifted == ["Delta", "Bravo", "Charlie"]
+    put(url, held["Echo"], rank=last + 1)
+    drifted = held_order(url, "live", ["Bravo", "Echo", "Delta"])
+    assert drifted == ["Delta", "Bravo", "Echo"]
     stack.refresh()
     recorded = stack.export_stack().deployment["resources"]
     order_state = next(r for r in recorded if r["urn"].endswith("::live-order"))
@@ -101,7 +103,7 @@ def test_an_order_applies_every_change_in_one_up_and_touches_nothing_else(
     assert preview.change_summary.get("update") == 1
     restored, _, writes = writes_during(url, stack.up)
     assert restored.summary.resource_changes.get("update") == 1
-    assert held_order(url, "live", ["Bravo", "Charlie", "Delta"]) == ["Charlie", "Delta", "Bravo"]
+    assert held_order(url, "live", ["Bravo", "Echo", "Delta"]) == ["Echo", "Delta", "Bravo"]
     assert writes >= 1
 
     # Point 7: deleting the order writes nothing; every status keeps its rank.

@@ -1,10 +1,10 @@
 """Manage incident.io incident statuses as Pulumi resources.
 
-    from pulumi_incident_statuses import IncidentStatus, IncidentStatusOrder
+from pulumi_incident_statuses import IncidentStatus, IncidentStatusOrder
 
-    looking = IncidentStatus("looking", name="Looking", description="Finding out.", category="live")
-    fixing = IncidentStatus("fixing", name="Fixing", description="Fixing it.", category="live")
-    IncidentStatusOrder("live-order", category="live", statuses=[looking.id, fixing.id])
+looking = IncidentStatus("looking", name="Looking", description="Finding out.", category="live")
+fixing = IncidentStatus("fixing", name="Fixing", description="Fixing it.", category="live")
+IncidentStatusOrder("live-order", category="live", statuses=[looking.id, fixing.id])
 """
 
 from __future__ import annotations

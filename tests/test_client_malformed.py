@@ -545,13 +545,7 @@ def test_after_a_lost_answer_the_list_is_read_once_per_unknown_outcome(
     with client_for(canned, fake_time) as client:
         client.create(name="Investigating", description="Looking into it", category="live")
     assert [method for method, _ in canned.calls()] == [
-        "POST",
-        "GET",
-        "POST",
-        "POST",
-        "POST",
-        "GET",
-        "POST",
+        "POST", "GET", "POST", "POST", "POST", "GET", "POST"
     ]
 
 

@@ -82,7 +82,11 @@ def check_inputs(news: Mapping[str, Any]) -> CheckResult:
             fail(prop, "must not be empty")
 
     category = inputs["category"]
-    if isinstance(category, str) and category != UNKNOWN and category not in categories.CREATABLE:
+    if (
+        isinstance(category, str)
+        and category != UNKNOWN
+        and category not in categories.CREATABLE
+    ):
         if category in categories.RESERVED:
             fail(
                 "category",

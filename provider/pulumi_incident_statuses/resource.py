@@ -15,7 +15,7 @@ import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import (
@@ -26,14 +26,18 @@ from pulumi.dynamic import (
     DiffResult,
     ReadResult,
     Resource,
-    ResourceProvider,
     UpdateResult,
 )
 
 from . import categories
 from . import settings as settings_module
-from .client import IncidentStatusesClient, IncidentStatusRecord
+from .diagnostics import MessageFirstProvider
 from .errors import NotFoundError, StatusConflictError, ValidationError
+from .pickling import pickler_as_found
+
+if TYPE_CHECKING:
+    # The HTTP stack loads on the first request: a preview makes none and never imports it.
+    from .client import IncidentStatusesClient, IncidentStatusRecord
 
 RESOURCE_TYPE = "pulumi-python:dynamic/incident:IncidentStatus"
 MAX_RANK = 999_999
@@ -218,12 +222,14 @@ def _connect(resolved: settings_module.Settings) -> _Connection:
     with _connections_lock:
         connection = _connections.get(key)
         if connection is None:
+            from .client import IncidentStatusesClient
+
             connection = _Connection(IncidentStatusesClient(api_key, resolved.endpoint))
             _connections[key] = connection
         return connection
 
 
-class IncidentStatusProvider(ResourceProvider):
+class IncidentStatusProvider(MessageFirstProvider):
     """The dynamic provider behind `IncidentStatus`. Stateless when pickled."""
 
     def configure(self, req: ConfigureRequest) -> None:
@@ -425,4 +431,5 @@ class IncidentStatus(Resource, module="incident", name="IncidentStatus"):
         values.update({k: v for k, v in keywords.items() if v is not None})
         props: dict[str, Any] = {p: values.get(p) for p in _INPUTS}
         props.update({p: None for p in _OUTPUTS if p not in _INPUTS})
-        super().__init__(IncidentStatusProvider(), resource_name, props, opts)
+        with pickler_as_found():
+            super().__init__(IncidentStatusProvider(), resource_name, props, opts)

@@ -336,6 +336,8 @@ def markdown(
         "latency its work shows in our wall times. The engine ran with its default parallelism "
         "(unbounded); the SDK's provider process serves at most 4 calls at once.",
         "",
+        _checkpoints(about),
+        "",
     ]
     header = (
         "| operation | baseline s | ours s | ours / baseline | ours - baseline s "
@@ -555,3 +557,19 @@ def _mixed(samples: Sequence[Record]) -> list[str]:
         )
     lines.append("")
     return lines
+
+
+def _checkpoints(about: Mapping[str, Any]) -> str:
+    if about.get("checkpoints", True):
+        return (
+            "The engine wrote its state after every step, as it does by default (the file "
+            "backend rewrites the whole checkpoint each time, so that cost grows as N²)."
+        )
+    return (
+        "Every stack ran with `PULUMI_SKIP_CHECKPOINTS=true` (Pulumi's setting for large "
+        "stacks: the state is written when the operation ends, not after every step). By "
+        "default the file backend rewrites the whole checkpoint after each step, a cost that "
+        "grows as N² and is the same on both sides: an `up` of 1,000 no-I/O resources ran for "
+        "more than 2.5 minutes that way on this machine, against 13 s with the setting. "
+        "`--checkpoints` measures the default."
+    )

@@ -25,7 +25,7 @@ from pulumi_incident_statuses.emulator.process import EmulatorProcess
 pytestmark = pytest.mark.engine
 
 WRONG_KEY = "sk-live-wrong-but-still-secret-4d1e"
-# Our message, a blank line, Python's "direct cause" line, and the host's three frames.
+# Our message, Python's "direct cause" line, three frames (the host's two, ours) and the error.
 DIAGNOSTIC_LINES = 14
 
 
@@ -66,6 +66,8 @@ def assert_message_first(output: str, error_type: str, start: str, resource: str
         "\n".join(lines)
     )
     assert len(lines) <= DIAGNOSTIC_LINES, "\n".join(lines)
+    # The error keeps its type: the trace under the message ends with the same error.
+    assert lines[-1] == first.removeprefix("error: "), "\n".join(lines)
     assert not any("client.py" in line or "resource.py" in line for line in lines)
     return first
 

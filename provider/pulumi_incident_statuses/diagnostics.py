@@ -4,18 +4,19 @@ The SDK's dynamic provider host (`pulumi/dynamic/__main__.py`) answers any excep
 method raises with `traceback.format_exc()`, and the engine shows that text as the resource's
 diagnostic: a dozen frames of the host, the provider and the client, then the one line that
 matters. The host treats no exception type specially, but Python prints a chained exception
-before the one that carries it, and an exception without a traceback as its message alone. So a
-provider operation that fails with an `IncidentAPIError` raises `ProviderOperationError` from a
-bare copy of it, and the diagnostic reads::
+before the one that carries it, and an exception without a traceback as its message alone. So an
+`IncidentAPIError` leaves a provider operation with its trace cut to the operation and a cause
+that is a bare copy of itself, and the diagnostic reads::
 
     pulumi_incident_statuses.errors.ValidationError: incident.io rejected POST ... : rank: ...
 
     The above exception was the direct cause of the following exception:
 
     Traceback (most recent call last):      (three frames: the host, then this module)
-    pulumi_incident_statuses.diagnostics.ProviderOperationError: ...create failed ...
+    pulumi_incident_statuses.errors.ValidationError: incident.io rejected POST ... : rank: ...
 
-Any other exception is a bug and keeps its whole traceback.
+The error keeps its type and attributes, so code calling a provider method directly catches it
+as before. Any other exception is a bug and keeps its whole traceback.
 """
 
 from __future__ import annotations
@@ -29,16 +30,12 @@ from pulumi.dynamic import ResourceProvider
 
 from .errors import IncidentAPIError
 
-__all__ = ["MessageFirstProvider", "ProviderOperationError"]
+__all__ = ["MessageFirstProvider"]
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 _OPERATIONS = ("configure", "check", "diff", "create", "read", "update", "delete")
-
-
-class ProviderOperationError(Exception):
-    """A provider operation failed; its cause, shown first, says why."""
 
 
 def _bare(error: IncidentAPIError) -> IncidentAPIError:
@@ -56,9 +53,7 @@ def _message_first(method: Callable[_P, _R]) -> Callable[_P, _R]:
         try:
             return method(*args, **kwargs)
         except IncidentAPIError as error:
-            raise ProviderOperationError(
-                f"{method.__qualname__} failed with the error above"
-            ) from _bare(error)
+            raise error.with_traceback(None) from _bare(error)
 
     return run
 

@@ -9,12 +9,16 @@ from __future__ import annotations
 import threading
 import time
 import weakref
+from typing import TYPE_CHECKING
 
 from pulumi.dynamic import ResourceProvider
 
 from . import settings as settings_module
-from .client import IncidentStatusesClient, IncidentStatusRecord
 from .errors import NotFoundError
+
+if TYPE_CHECKING:
+    # The HTTP stack loads on the first request: a preview makes none and never imports it.
+    from .client import IncidentStatusesClient, IncidentStatusRecord
 
 # A refresh is a burst of reads: one list answers them all if it is this fresh.
 _SNAPSHOT_TTL_SECONDS = 30.0
@@ -72,6 +76,8 @@ def connect(resolved: settings_module.Settings) -> Connection:
     with _connections_lock:
         connection = _connections.get(key)
         if connection is None:
+            from .client import IncidentStatusesClient
+
             connection = Connection(IncidentStatusesClient(api_key, resolved.endpoint))
             _connections[key] = connection
         return connection

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import (
@@ -21,17 +21,20 @@ from pulumi.dynamic import (
     DiffResult,
     ReadResult,
     Resource,
-    ResourceProvider,
     UpdateResult,
 )
 
 from . import categories, ranking
 from . import connection as connection_module
 from . import settings as settings_module
-from .client import IncidentStatusRecord
 from .connection import Connection
+from .diagnostics import MessageFirstProvider
 from .errors import IncidentAPIError, StatusOrderError, ValidationError
+from .pickling import pickler_as_found
 from .retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from .client import IncidentStatusRecord
 
 RESOURCE_TYPE = "pulumi-python:dynamic/incident:IncidentStatusOrder"
 
@@ -138,7 +141,7 @@ def _claim(order_name: object, statuses: Sequence[str]) -> list[str]:
     return taken
 
 
-class IncidentStatusOrderProvider(ResourceProvider):
+class IncidentStatusOrderProvider(MessageFirstProvider):
     """The dynamic provider behind `IncidentStatusOrder`. Stateless when pickled."""
 
     def configure(self, req: ConfigureRequest) -> None:
@@ -287,4 +290,5 @@ class IncidentStatusOrder(Resource, module="incident", name="IncidentStatusOrder
             "order_name": resource_name,
             "ranks": None,
         }
-        super().__init__(IncidentStatusOrderProvider(), resource_name, props, opts)
+        with pickler_as_found():
+            super().__init__(IncidentStatusOrderProvider(), resource_name, props, opts)

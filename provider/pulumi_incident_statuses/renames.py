@@ -23,11 +23,13 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .client import IncidentStatusRecord
 from .connection import Connection
 from .errors import StatusConflictError, ValidationError
+
+if TYPE_CHECKING:
+    from .client import IncidentStatusRecord
 
 # The provider host's thread pool (pulumi/dynamic/__main__.py: ThreadPoolExecutor(max_workers=4)).
 _HOST_THREADS = 4

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import (
@@ -21,16 +21,20 @@ from pulumi.dynamic import (
     DiffResult,
     ReadResult,
     Resource,
-    ResourceProvider,
     UpdateResult,
 )
 
 from . import categories, renames
 from . import connection as connection_module
 from . import settings as settings_module
-from .client import IncidentStatusRecord
-from .connection import Connection as _Connection
+from .diagnostics import MessageFirstProvider
 from .errors import NotFoundError, StatusConflictError
+from .pickling import pickler_as_found
+
+if TYPE_CHECKING:
+    # The HTTP stack loads on the first request: a preview makes none and never imports it.
+    from .client import IncidentStatusRecord
+    from .connection import Connection as _Connection
 
 RESOURCE_TYPE = "pulumi-python:dynamic/incident:IncidentStatus"
 MAX_RANK = 999_999
@@ -79,11 +83,7 @@ def check_inputs(news: Mapping[str, Any]) -> CheckResult:
             fail(prop, "must not be empty")
 
     category = inputs["category"]
-    if (
-        isinstance(category, str)
-        and category != UNKNOWN
-        and category not in categories.CREATABLE
-    ):
+    if isinstance(category, str) and category != UNKNOWN and category not in categories.CREATABLE:
         if category in categories.RESERVED:
             fail(
                 "category",
@@ -151,7 +151,7 @@ def _outputs(record: IncidentStatusRecord, import_id: object = None) -> dict[str
     }
 
 
-class IncidentStatusProvider(ResourceProvider):
+class IncidentStatusProvider(MessageFirstProvider):
     """The dynamic provider behind `IncidentStatus`. Stateless when pickled."""
 
     def configure(self, req: ConfigureRequest) -> None:
@@ -314,4 +314,5 @@ class IncidentStatus(Resource, module="incident", name="IncidentStatus"):
         values.update({k: v for k, v in keywords.items() if v is not None})
         props: dict[str, Any] = {p: values.get(p) for p in _INPUTS}
         props.update({p: None for p in _OUTPUTS if p not in _INPUTS})
-        super().__init__(IncidentStatusProvider(), resource_name, props, opts)
+        with pickler_as_found():
+            super().__init__(IncidentStatusProvider(), resource_name, props, opts)

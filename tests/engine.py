@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import json
 import os
+import runpy
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pulumi
 import requests
 from pulumi import automation as auto
 
 from organisation import MANAGED
-from pulumi_incident_statuses import IncidentStatus
 from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY as API_KEY
 from pulumi_incident_statuses.workspace import Toolchain, open_stack
 
@@ -40,7 +40,7 @@ def toolchain(state_dir: Path, env: dict[str, str] | None = None) -> Toolchain:
     )
 
 
-STATUSES_SOURCE = '''"""One IncidentStatus per entry of specs.json, each exporting its id."""
+STATUSES_SOURCE = '''"""One IncidentStatus per entry of program.json, each exporting its id."""
 
 import json
 from pathlib import Path
@@ -49,35 +49,37 @@ import pulumi
 
 from pulumi_incident_statuses import IncidentStatus
 
-for spec in json.loads((Path(__file__).parent / "specs.json").read_text(encoding="utf-8")):
+for spec in json.loads((Path(__file__).parent / "program.json").read_text(encoding="utf-8")):
     args = {key: value for key, value in spec.items() if key != "resource"}
     pulumi.export(spec["resource"], IncidentStatus(spec["resource"], **args).id)
 '''
 
 
 @dataclass
-class StatusesProgram:
-    """A program declaring one `IncidentStatus` per spec (`resource` names it).
+class DataProgram:
+    """A program `source` that reads `data` from `program.json` beside it.
 
-    The specs are written out before every operation, so a test edits them in between.
+    The data is written out before every operation, so a test edits it in between.
     """
 
-    specs: list[dict[str, Any]]
+    source: str
+    data: Any
 
     def write(self, folder: Path) -> None:
-        """Put the program's current specs where its source reads them."""
-        (folder / "specs.json").write_text(json.dumps(self.specs), encoding="utf-8")
+        """Put the program's current data where its source reads it."""
+        (folder / "program.json").write_text(json.dumps(self.data), encoding="utf-8")
 
     def __call__(self) -> None:
-        """Run as an Automation API inline program."""
-        for spec in self.specs:
-            args = {k: v for k, v in spec.items() if k != "resource"}
-            pulumi.export(spec["resource"], IncidentStatus(spec["resource"], **args).id)
+        """Run as an Automation API inline program, from a folder of its own."""
+        folder = Path(tempfile.mkdtemp(prefix="inline-program-"))
+        (folder / "__main__.py").write_text(self.source, encoding="utf-8")
+        self.write(folder)
+        runpy.run_path(str(folder / "__main__.py"), run_name="__main__")
 
 
-def statuses_program(specs: list[dict[str, Any]]) -> StatusesProgram:
-    """The program of one `IncidentStatus` per spec; see `StatusesProgram`."""
-    return StatusesProgram(specs)
+def statuses_program(specs: list[dict[str, Any]]) -> DataProgram:
+    """One `IncidentStatus` per spec (`resource` names it), each exporting its id."""
+    return DataProgram(STATUSES_SOURCE, specs)
 
 
 def write_project(folder: Path, source: str, *, name: str = "statuses") -> Path:
@@ -167,7 +169,7 @@ def project_stack(
 def status_stack(
     tmp_path: Path,
     emulator_url: str,
-    program: StatusesProgram,
+    program: DataProgram,
     *,
     api_key: str = API_KEY,
     key_from_env: bool = False,
@@ -176,7 +178,7 @@ def status_stack(
     return project_stack(
         tmp_path,
         emulator_url,
-        STATUSES_SOURCE,
+        program.source,
         api_key=api_key,
         key_from_env=key_from_env,
         before=program.write,

@@ -2,40 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
+
+from engine import DataProgram, server_statuses
+
+ORDERED_SOURCE = '''"""Statuses and orders as program.json plans them (see `ordered_program`)."""
+
+import json
+from pathlib import Path
 
 import pulumi
 
-from engine import server_statuses
 from pulumi_incident_statuses import IncidentStatus, IncidentStatusOrder
 
+plan = json.loads((Path(__file__).parent / "program.json").read_text(encoding="utf-8"))
+made = {}
+for spec in plan.get("statuses", []):
+    args = {key: value for key, value in spec.items() if key != "resource"}
+    made[spec["resource"]] = IncidentStatus(spec["resource"], **args)
+    pulumi.export(spec["resource"], made[spec["resource"]].id)
+for order in plan.get("orders", []):
+    ids = [
+        ref.removeprefix("id:") if ref.startswith("id:") else made[ref].id
+        for ref in order["statuses"]
+    ]
+    resource = IncidentStatusOrder(order["resource"], category=order["category"], statuses=ids)
+    pulumi.export(order["resource"], resource.statuses)
+'''
 
-def ordered_program(plan: dict[str, Any]) -> Callable[[], None]:
-    """An inline program of `plan["statuses"]` (specs as for `statuses_program`) and
-    `plan["orders"]` (each `{"resource", "category", "statuses"}`, whose entries name a status
-    resource of the program or, as `"id:<id>"`, any status).
 
-    The plan is read when the program runs, so a test edits it between operations.
+def ordered_program(plan: dict[str, Any]) -> DataProgram:
+    """A program of `plan["statuses"]` (specs as for `statuses_program`) and `plan["orders"]`
+    (each `{"resource", "category", "statuses"}`, whose entries name a status resource of the
+    program or, as `"id:<id>"`, any status).
+
+    The plan is written out before every operation, so a test edits it in between.
     """
-
-    def program() -> None:
-        made: dict[str, IncidentStatus] = {}
-        for spec in plan.get("statuses", []):
-            args = {k: v for k, v in spec.items() if k != "resource"}
-            made[spec["resource"]] = IncidentStatus(spec["resource"], **args)
-            pulumi.export(spec["resource"], made[spec["resource"]].id)
-        for order in plan.get("orders", []):
-            ids = [
-                ref.removeprefix("id:") if ref.startswith("id:") else made[ref].id
-                for ref in order["statuses"]
-            ]
-            resource = IncidentStatusOrder(
-                order["resource"], category=order["category"], statuses=ids
-            )
-            pulumi.export(order["resource"], resource.statuses)
-
-    return program
+    return DataProgram(ORDERED_SOURCE, plan)
 
 
 def specs(names: list[str], category: str = "live") -> list[dict[str, Any]]:

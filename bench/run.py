@@ -1,8 +1,8 @@
 """`make bench`: how far above the Pulumi engine's own floor the provider is, side by side.
 
-    .venv/bin/python bench/run.py                   # N = 10 and 100, 3 runs each (several minutes)
-    .venv/bin/python bench/run.py --sizes 10,100,300
-    .venv/bin/python bench/run.py --quick           # N = 10, 1 run: a smoke check
+    .venv/bin/python bench/run.py                   # the default (`make bench`), about 15 minutes
+    .venv/bin/python bench/run.py --sizes 10,100,300 --cli-sizes 10 --mixed 0
+    .venv/bin/python bench/run.py --quick           # N = 10, 1 run, mixed 100: about a minute
     .venv/bin/python bench/run.py --compare old.json    # adds a before/after table
     .venv/bin/python bench/run.py --from-samples bench/out/samples-<stamp>.json   # re-render only
 
@@ -29,6 +29,8 @@ import report
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 TESTS = ROOT / "tests"
+LATENCY_SIZE_LIMIT = 100
+"""The runs with added latency stop at this N: at 1,000 they add minutes and no insight."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,9 @@ class Options:
     sizes: list[int]
     runs: int
     latency_ms: int
+    cli_sizes: list[int]
+    mixed: int
+    checkpoints: bool
     out: Path
     results: Path
     markdown: Path
@@ -49,16 +54,38 @@ def parse(argv: Sequence[str]) -> Options:
     """Options from the command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument(
-        "--sizes", default="10,100", help="statuses per stack, comma-separated (%(default)s)"
+        "--sizes",
+        default="10,100,1000",
+        help="statuses per stack through the Automation API, comma-separated (%(default)s)",
+    )
+    parser.add_argument(
+        "--cli-sizes",
+        default="10,200",
+        help="statuses per project folder run by `pulumi up` etc.; empty skips (%(default)s)",
+    )
+    parser.add_argument(
+        "--mixed",
+        type=int,
+        default=2000,
+        help="statuses beside a provider from the program file, run once; 0 skips (%(default)s)",
     )
     parser.add_argument("--runs", type=int, default=3, help="runs per size; medians (%(default)s)")
     parser.add_argument(
         "--latency-ms",
         type=int,
         default=50,
-        help="latency for the repeated up and refresh; 0 skips them (%(default)s)",
+        help="latency for the repeated up and refresh, at sizes up to 100; 0 skips them "
+        "(%(default)s)",
     )
-    parser.add_argument("--quick", action="store_true", help="N = 10, one run: a smoke check")
+    parser.add_argument(
+        "--checkpoints",
+        action="store_true",
+        help="let the engine rewrite the whole state after every step, as it does by default "
+        "(quadratic in N: minutes at N = 1,000)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="N = 10, one run, mixed 100: a smoke check"
+    )
     parser.add_argument("--out", type=Path, default=BENCH / "out", help="every sample, as JSON")
     parser.add_argument("--results", type=Path, default=BENCH / "results.json")
     parser.add_argument("--markdown", type=Path, default=BENCH / "RESULTS.md")
@@ -73,16 +100,22 @@ def parse(argv: Sequence[str]) -> Options:
     args = parser.parse_args(argv)
     try:
         sizes = [int(part) for part in args.sizes.split(",") if part.strip()]
+        cli_sizes = [int(part) for part in args.cli_sizes.split(",") if part.strip()]
     except ValueError:
-        parser.error(f"--sizes: expected numbers separated by commas, got {args.sizes!r}")
+        parser.error("--sizes, --cli-sizes: expected numbers separated by commas")
     if args.quick:
-        sizes, args.runs = [10], 1
-    if not sizes or min(sizes) < 1 or args.runs < 1 or args.latency_ms < 0:
+        sizes, cli_sizes, args.runs, args.mixed = [10], [10], 1, 100
+    if not sizes or min(sizes + cli_sizes) < 1 or args.runs < 1 or args.latency_ms < 0:
         parser.error("sizes and runs must be positive, latency not negative")
+    if args.mixed < 0:
+        parser.error("--mixed must not be negative")
     return Options(
         sizes=sizes,
         runs=args.runs,
         latency_ms=args.latency_ms,
+        cli_sizes=cli_sizes,
+        mixed=args.mixed,
+        checkpoints=args.checkpoints,
         out=args.out,
         results=args.results,
         markdown=args.markdown,
@@ -101,7 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         write(options, saved, records)
         return 0
     started, load_start = time.monotonic(), os.getloadavg()[0]
-    records = measure(options)
+    if not options.checkpoints:
+        # Pulumi's documented switch for large stacks; both sides and every path get it.
+        os.environ["PULUMI_SKIP_CHECKPOINTS"] = "true"
+    records, breakdown = measure(options)
     about: dict[str, Any] = {
         "command": shlex.join([".venv/bin/python", "bench/run.py", *arguments]),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -109,6 +145,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sizes": options.sizes,
         "runs": options.runs,
         "latency_ms": options.latency_ms,
+        "cli_sizes": options.cli_sizes,
+        "mixed": options.mixed,
+        "checkpoints": options.checkpoints,
+        "breakdown": breakdown,
         "load_start": load_start,
         "load_end": os.getloadavg()[0],
         "wall_seconds": time.monotonic() - started,
@@ -122,10 +162,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def measure(options: Options) -> list[dict[str, Any]]:
-    """Every lifecycle the options ask for, each sample as a plain dict."""
+def measure(options: Options) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Every lifecycle the options ask for, each sample as a plain dict; the `up` breakdown."""
     # The harness drives stacks with the test suite's engine helpers and no-I/O baseline.
     sys.path.insert(0, str(TESTS))
+    import cli_path
     import scenarios
 
     def show(sample: scenarios.Sample) -> None:
@@ -152,6 +193,8 @@ def measure(options: Options) -> list[dict[str, Any]]:
             samples += scenarios.lifecycle(size, run, on_sample=show)
         if options.latency_ms:
             for size in options.sizes:
+                if size > LATENCY_SIZE_LIMIT:
+                    continue
                 samples += scenarios.lifecycle(
                     size,
                     run,
@@ -159,7 +202,14 @@ def measure(options: Options) -> list[dict[str, Any]]:
                     operations=scenarios.LATENCY_LIFECYCLE,
                     on_sample=show,
                 )
-    return [asdict(sample) for sample in samples]
+        for size in options.cli_sizes:
+            samples += cli_path.lifecycle(size, run, on_sample=show)
+    if options.mixed:
+        samples += cli_path.mixed(options.mixed, on_sample=show)
+    print("breaking down an `up` of 10", flush=True)
+    breakdown = cli_path.breakdown()
+    print(cli_path.summary_of(breakdown), flush=True)
+    return [asdict(sample) for sample in samples], breakdown
 
 
 def write(options: Options, about: dict[str, Any], records: list[dict[str, Any]]) -> None:

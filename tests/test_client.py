@@ -154,7 +154,8 @@ def test_wrong_key_is_an_authentication_error_and_not_retried(emulator: Emulator
     )
     assert error.request_id
     assert str(error).startswith(f"incident.io rejected GET {STATUSES} (401 authentication_error")
-    assert str(error).endswith("check the API key (incident:apiKey or INCIDENT_API_KEY)")
+    assert str(error).endswith(AuthenticationError.hint)
+    assert "check the API key (incident:apiKey or INCIDENT_API_KEY)" in str(error)
     assert "not-the-key" not in str(error)
     assert emulator.stats()["total"] - before == 1
 

@@ -2,6 +2,8 @@
 
 Each run fails with a message that says what went wrong and what to do, leaves no status behind
 and no operation pending, and never quotes the key. Once the cause is fixed, `up` converges.
+Whatever the operation (`up`, `preview`, `refresh`, `destroy`), the engine's diagnostic for the
+resource starts with our message, and at most a short trace follows it.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ import pytest
 from pulumi import automation as auto
 
 from engine import configurable, status_stack, statuses_program
+from organisation import seed
 from pulumi_incident_statuses.emulator.process import EmulatorProcess
 
 pytestmark = pytest.mark.engine
 
 WRONG_KEY = "sk-live-wrong-but-still-secret-4d1e"
+# Our message, Python's "direct cause" line, three frames (the host's two, ours) and the error.
+DIAGNOSTIC_LINES = 14
 
 
 def one_status() -> list[dict[str, Any]]:
@@ -36,6 +41,35 @@ def failed_up(stack: auto.Stack) -> tuple[str, float]:
     with pytest.raises(auto.CommandError) as failure:
         stack.up()
     return str(failure.value), time.monotonic() - began
+
+
+def diagnostic(output: str, resource: str = "fixing") -> list[str]:
+    """The lines of the engine's diagnostic for one of our resources, `error: ` prefix and all."""
+    header = f"  pulumi-python:dynamic/incident:IncidentStatus ({resource}):"
+    lines = output.splitlines()
+    assert header in lines, output
+    body: list[str] = []
+    for line in lines[lines.index(header) + 1 :]:
+        if line.strip() and not line.startswith("    "):
+            break
+        body.append(line.strip())
+    while body and not body[-1]:
+        body.pop()
+    return body
+
+
+def assert_message_first(output: str, error_type: str, start: str, resource: str = "fixing") -> str:
+    """Our message is the diagnostic's first line, with at most a short trace under it."""
+    lines = diagnostic(output, resource)
+    first = lines[0]
+    assert first.startswith(f"error: pulumi_incident_statuses.errors.{error_type}: {start}"), (
+        "\n".join(lines)
+    )
+    assert len(lines) <= DIAGNOSTIC_LINES, "\n".join(lines)
+    # The error keeps its type: the trace under the message ends with the same error.
+    assert lines[-1] == first.removeprefix("error: "), "\n".join(lines)
+    assert not any("client.py" in line or "resource.py" in line for line in lines)
+    return first
 
 
 def assert_nothing_half_done(stack: auto.Stack, emulator: EmulatorProcess) -> None:
@@ -60,7 +94,10 @@ def test_wrong_api_key(tmp_path: Path, emulator: EmulatorProcess) -> None:
     message, took = failed_up(stack)
     assert "incident.io rejected POST /v1/incident_statuses (401 authentication_error" in message
     assert "check the API key (incident:apiKey or INCIDENT_API_KEY)" in message
-    assert message.count("AuthenticationError:") == 1
+    first = assert_message_first(
+        message, "AuthenticationError", "incident.io rejected POST /v1/incident_statuses (401"
+    )
+    assert first.endswith("check the API key (incident:apiKey or INCIDENT_API_KEY)")
     assert WRONG_KEY not in message
     assert took < 30, "a 401 is not retried"
     assert_nothing_half_done(stack, emulator)
@@ -77,7 +114,9 @@ def test_wrong_endpoint(tmp_path: Path, emulator: EmulatorProcess) -> None:
         r"(POST|GET) /v1/incident_statuses: connection refused",
         message,
     )
-    assert message.count("APIConnectionError:") == 1
+    assert_message_first(
+        message, "APIConnectionError", "could not get a response from incident.io for"
+    )
     assert took < 45, "six attempts, about five seconds of backoff"
     assert_nothing_half_done(stack, emulator)
 
@@ -102,7 +141,9 @@ def test_server_down_then_back(
         f"could not get a response from incident.io for PUT /v1/incident_statuses/{first}: "
         "connection refused"
     ) in message
-    assert message.count("APIConnectionError:") == 1
+    assert_message_first(
+        message, "APIConnectionError", "could not get a response from incident.io for PUT"
+    )
 
     deployment = stack.export_stack().deployment
     assert not deployment.get("pending_operations")
@@ -117,3 +158,70 @@ def test_server_down_then_back(
         "id": first,
         "description": "Fixing it, carefully",
     }
+
+
+def test_missing_key_at_up_and_refresh(tmp_path: Path, emulator: EmulatorProcess) -> None:
+    specs = one_status()
+    stack = status_stack(tmp_path, emulator.url, statuses_program(specs), key_from_env=True)
+    stack.up()
+
+    keyless = status_stack(
+        tmp_path, emulator.url, statuses_program(specs), api_key="", key_from_env=True
+    )
+    with pytest.raises(auto.CommandError) as refresh:
+        keyless.refresh()
+    assert_message_first(str(refresh.value), "MissingAPIKeyError", "no incident.io API key: ")
+
+    specs[0]["description"] = "Fixing it, keylessly"
+    with pytest.raises(auto.CommandError) as up:
+        keyless.up()
+    assert_message_first(str(up.value), "MissingAPIKeyError", "no incident.io API key: ")
+
+
+def test_name_conflict(tmp_path: Path, emulator: EmulatorProcess) -> None:
+    held = seed(
+        emulator.url,
+        ({"name": "Fixing", "description": "Made by hand", "category": "live"},),
+    )["Fixing"]
+    stack = status_stack(tmp_path, emulator.url, statuses_program(one_status()))
+
+    message, _ = failed_up(stack)
+    first = assert_message_first(message, "StatusConflictError", "cannot create incident status")
+    assert "'Fixing'" in first
+    assert held["id"] in first
+
+
+def test_refresh_and_destroy_with_the_server_down(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorProcess]
+) -> None:
+    emulator = emulator_factory()
+    stack = status_stack(tmp_path, emulator.url, statuses_program(one_status()))
+    stack.up()
+    emulator.stop()
+
+    for operation in (stack.refresh, stack.destroy):
+        with pytest.raises(auto.CommandError) as failure:
+            operation()
+        assert_message_first(
+            str(failure.value),
+            "APIConnectionError",
+            "could not get a response from incident.io for ",
+        )
+        assert "connection refused" in diagnostic(str(failure.value))[0]
+
+
+def test_bad_input_at_preview(tmp_path: Path, emulator: EmulatorProcess) -> None:
+    specs = one_status()
+    specs[0]["category"] = "triage"
+    specs[0]["name"] = " "
+    stack = status_stack(tmp_path, emulator.url, statuses_program(specs))
+
+    with pytest.raises(auto.CommandError) as failure:
+        stack.preview()
+    lines = diagnostic(str(failure.value))
+    assert len(lines) <= 3, "\n".join(lines)
+    assert all(line.startswith("error: ") for line in lines)
+    text = "\n".join(lines)
+    assert "name: must not be empty" in text
+    assert "category: 'triage' statuses are managed by incident.io" in text
+    assert "Traceback" not in str(failure.value)

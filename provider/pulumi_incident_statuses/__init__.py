@@ -1,8 +1,10 @@
 """Manage incident.io incident statuses as Pulumi resources.
 
-from pulumi_incident_statuses import IncidentStatus
+from pulumi_incident_statuses import IncidentStatus, IncidentStatusOrder
 
-IncidentStatus("fixing", name="Fixing", description="A fix is under way.", category="live")
+looking = IncidentStatus("looking", name="Looking", description="Finding out.", category="live")
+fixing = IncidentStatus("fixing", name="Fixing", description="Fixing it.", category="live")
+IncidentStatusOrder("live-order", category="live", statuses=[looking.id, fixing.id])
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ if TYPE_CHECKING:
         ServerError,
         StatusConflictError,
         StatusLookupError,
+        StatusOrderError,
         ValidationError,
     )
     from .lookup import get_incident_status
+    from .order import IncidentStatusOrder
     from .resource import IncidentStatus, IncidentStatusArgs
 
 # Loaded on first use: the emulator and the command line start without importing Pulumi.
@@ -49,10 +53,12 @@ _HOMES = {
     "ServerError": "errors",
     "StatusConflictError": "errors",
     "StatusLookupError": "errors",
+    "StatusOrderError": "errors",
     "ValidationError": "errors",
     "get_incident_status": "lookup",
     "IncidentStatus": "resource",
     "IncidentStatusArgs": "resource",
+    "IncidentStatusOrder": "order",
 }
 
 __all__ = [
@@ -63,6 +69,7 @@ __all__ = [
     "IncidentAPIError",
     "IncidentStatus",
     "IncidentStatusArgs",
+    "IncidentStatusOrder",
     "IncidentStatusRecord",
     "IncidentStatusesClient",
     "MalformedResponseError",
@@ -74,6 +81,7 @@ __all__ = [
     "ServerError",
     "StatusConflictError",
     "StatusLookupError",
+    "StatusOrderError",
     "ValidationError",
     "get_incident_status",
 ]

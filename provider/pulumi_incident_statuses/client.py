@@ -39,6 +39,7 @@ from .errors import (
     ValidationError,
 )
 from .retry import RetryPolicy, parse_retry_after
+from .settings import DEFAULT_ENDPOINT
 
 __all__ = [
     "DEFAULT_ENDPOINT",
@@ -47,8 +48,6 @@ __all__ = [
     "RetryPolicy",
 ]
 
-DEFAULT_ENDPOINT = "https://api.incident.io"
-"""incident.io's public API."""
 
 _STATUSES = "/v1/incident_statuses"
 _STRING_FIELDS = ("id", "name", "description", "category", "created_at", "updated_at")

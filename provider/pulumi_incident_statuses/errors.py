@@ -8,6 +8,7 @@
      │    └── InsecureEndpointError   plain http:// to a host that is not loopback
      ├── StatusConflictError          cannot create or adopt as declared: the name is held
      ├── StatusLookupError            get_incident_status found no status by that name or id
+     ├── StatusOrderError             an IncidentStatusOrder lists a status it cannot order
      ├── APIConnectionError           no response at all: refused, reset, closed, timed out
      ├── MalformedResponseError       a response that is not the documented JSON
      └── APIStatusError               incident.io answered with an error status
@@ -47,6 +48,7 @@ __all__ = [
     "ServerError",
     "StatusConflictError",
     "StatusLookupError",
+    "StatusOrderError",
     "ValidationError",
 ]
 
@@ -126,6 +128,13 @@ class StatusLookupError(IncidentAPIError):
         self.status_id = status_id
         self.suggestions = tuple(suggestions)
         super().__init__(message)
+
+
+class StatusOrderError(IncidentAPIError):
+    """An ``IncidentStatusOrder`` lists an id that is no status, or a status of another category.
+
+    Raised before anything is written, so the next ``pulumi up`` after the fix starts clean.
+    """
 
 
 class APIConnectionError(IncidentAPIError):
@@ -256,7 +265,11 @@ class APIStatusError(IncidentAPIError):
 class AuthenticationError(APIStatusError):
     """401: the API key is missing, wrong or revoked."""
 
-    hint = "check the API key (incident:apiKey or INCIDENT_API_KEY)"
+    hint = (
+        "check the API key (incident:apiKey or INCIDENT_API_KEY). After rotating incident:apiKey, "
+        "`pulumi refresh` and `pulumi destroy` still send the key recorded by the last "
+        "`pulumi up`: run `pulumi up` first, or add --run-program"
+    )
 
 
 class PermissionDeniedError(APIStatusError):

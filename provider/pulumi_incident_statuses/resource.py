@@ -8,12 +8,9 @@ the stack config the engine hands to `configure`.
 from __future__ import annotations
 
 import math
-import threading
-import time
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import (
@@ -24,14 +21,20 @@ from pulumi.dynamic import (
     DiffResult,
     ReadResult,
     Resource,
-    ResourceProvider,
     UpdateResult,
 )
 
-from . import categories
+from . import categories, renames
+from . import connection as connection_module
 from . import settings as settings_module
-from .client import IncidentStatusesClient, IncidentStatusRecord
+from .diagnostics import MessageFirstProvider
 from .errors import NotFoundError, StatusConflictError
+from .pickling import pickler_as_found
+
+if TYPE_CHECKING:
+    # The HTTP stack loads on the first request: a preview makes none and never imports it.
+    from .client import IncidentStatusRecord
+    from .connection import Connection as _Connection
 
 RESOURCE_TYPE = "pulumi-python:dynamic/incident:IncidentStatus"
 MAX_RANK = 999_999
@@ -41,8 +44,6 @@ UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 _INPUTS = ("name", "description", "category", "rank", "import_id")
 _OUTPUTS = ("name", "description", "category", "rank", "created_at", "updated_at", "import_id")
-# A refresh is a burst of reads: one list answers them all if it is this fresh.
-_SNAPSHOT_TTL_SECONDS = 30.0
 
 
 @dataclass
@@ -82,11 +83,7 @@ def check_inputs(news: Mapping[str, Any]) -> CheckResult:
             fail(prop, "must not be empty")
 
     category = inputs["category"]
-    if (
-        isinstance(category, str)
-        and category != UNKNOWN
-        and category not in categories.CREATABLE
-    ):
+    if isinstance(category, str) and category != UNKNOWN and category not in categories.CREATABLE:
         if category in categories.RESERVED:
             fail(
                 "category",
@@ -154,74 +151,23 @@ def _outputs(record: IncidentStatusRecord, import_id: object = None) -> dict[str
     }
 
 
-class _Connection:
-    """A client and a read snapshot shared by every resource of one provider process."""
-
-    def __init__(self, client: IncidentStatusesClient) -> None:
-        self.client = client
-        self._lock = threading.Lock()
-        self._snapshot: dict[str, IncidentStatusRecord] | None = None
-        self._snapshot_at = 0.0
-
-    def find(self, status_id: str) -> IncidentStatusRecord | None:
-        """The status from a recent list, or fetched alone; None if it no longer exists."""
-        with self._lock:
-            if (
-                self._snapshot is None
-                or time.monotonic() - self._snapshot_at > _SNAPSHOT_TTL_SECONDS
-            ):
-                self._snapshot = {r.id: r for r in self.client.list()}
-                self._snapshot_at = time.monotonic()
-            record = self._snapshot.get(status_id)
-        if record is not None:
-            return record
-        try:
-            return self.client.get(status_id)
-        except NotFoundError:
-            return None
-
-    def invalidate(self) -> None:
-        """Forget the snapshot after a write."""
-        with self._lock:
-            self._snapshot = None
-
-
-_connections: dict[tuple[str, str], _Connection] = {}
-_connections_lock = threading.Lock()
-# What `configure` resolved for each provider object, kept beside it rather than in it: whatever
-# the object holds is pickled with it, and the settings hold the API key.
-_configured: weakref.WeakKeyDictionary[IncidentStatusProvider, settings_module.Settings] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _connect(resolved: settings_module.Settings) -> _Connection:
-    api_key = resolved.require_api_key()
-    key = (resolved.endpoint, api_key)
-    with _connections_lock:
-        connection = _connections.get(key)
-        if connection is None:
-            connection = _Connection(IncidentStatusesClient(api_key, resolved.endpoint))
-            _connections[key] = connection
-        return connection
-
-
-class IncidentStatusProvider(ResourceProvider):
+class IncidentStatusProvider(MessageFirstProvider):
     """The dynamic provider behind `IncidentStatus`. Stateless when pickled."""
 
     def configure(self, req: ConfigureRequest) -> None:
         """Resolve credentials from the stack config the engine sends and the environment."""
-        _configured[self] = settings_module.resolve(req.config.get)
+        connection_module.configure(self, settings_module.resolve(req.config.get))
 
     def _connection(self) -> _Connection:
-        return _connect(_configured.get(self) or settings_module.resolve())
+        return connection_module.connection_for(self)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Reject bad inputs at preview, naming the field."""
         return check_inputs(news)
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare declared fields only; a category change replaces, deleting first."""
+        renames.note(id_, news)
         changes = [p for p in ("name", "description") if news.get(p) != olds.get(p)]
         if news.get("rank") is not None and news.get("rank") != olds.get("rank"):
             changes.append("rank")
@@ -300,7 +246,8 @@ class IncidentStatusProvider(ResourceProvider):
         """Put name, description and (when declared) rank; return every output."""
         connection = self._connection()
         try:
-            record = connection.client.update(
+            record = renames.update(
+                connection,
                 id_,
                 name=news["name"],
                 description=news["description"],
@@ -367,4 +314,5 @@ class IncidentStatus(Resource, module="incident", name="IncidentStatus"):
         values.update({k: v for k, v in keywords.items() if v is not None})
         props: dict[str, Any] = {p: values.get(p) for p in _INPUTS}
         props.update({p: None for p in _OUTPUTS if p not in _INPUTS})
-        super().__init__(IncidentStatusProvider(), resource_name, props, opts)
+        with pickler_as_found():
+            super().__init__(IncidentStatusProvider(), resource_name, props, opts)

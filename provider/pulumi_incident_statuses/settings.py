@@ -11,13 +11,15 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from .client import DEFAULT_ENDPOINT
 from .errors import MissingAPIKeyError
 
 CONFIG_API_KEY = "incident:apiKey"
 CONFIG_ENDPOINT = "incident:endpoint"
 ENV_API_KEY = "INCIDENT_API_KEY"
 ENV_ENDPOINT = "INCIDENT_ENDPOINT"
+
+DEFAULT_ENDPOINT = "https://api.incident.io"
+"""incident.io's public API."""
 
 ConfigLookup = Callable[[str], object]
 

@@ -1,0 +1,40 @@
+"""A preview imports nothing it does not use: the HTTP stack loads with the first request."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY, EmulatorProcess
+
+PROBE = textwrap.dedent(
+    """
+    import sys
+
+    from pulumi_incident_statuses.resource import IncidentStatusProvider
+
+    HTTP = ("requests", "urllib3", "pulumi_incident_statuses.client")
+    provider = IncidentStatusProvider()
+    news = {"name": "Fixing", "description": "A fix", "category": "live"}
+    checked = provider.check({}, news)
+    assert not checked.failures, checked.failures
+    provider.diff("01X", dict(news), checked.inputs)
+    print("after preview:", sorted(m for m in HTTP if m in sys.modules))
+    provider.read("01NOPE", dict(news))
+    print("after a read:", sorted(m for m in HTTP if m in sys.modules))
+    """
+)
+
+
+def test_preview_work_loads_no_http_stack(emulator: EmulatorProcess) -> None:
+    env = {**os.environ, "INCIDENT_API_KEY": DEFAULT_API_KEY, "INCIDENT_ENDPOINT": emulator.url}
+    probe = subprocess.run(
+        [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=False
+    )
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.splitlines() == [
+        "after preview: []",
+        "after a read: ['pulumi_incident_statuses.client', 'requests', 'urllib3']",
+    ]

@@ -5,12 +5,13 @@ SHELL := /bin/bash
 VENV    := .venv
 PYTHON  := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
+ENGINE  := $(VENV)/bin/pulumi-language-python
 PYTHON3 ?= python3
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-setup: $(STAMP) $(VENV)/bin/pulumi-resource-pulumi-python  ## virtualenv, package and the Pulumi engine in .venv/bin (idempotent)
+setup: $(STAMP) $(ENGINE)  ## virtualenv, package and the Pulumi engine (CLI, language host) in .venv/bin
 	@$(VENV)/bin/pulumi version >/dev/null
 
 $(STAMP): pyproject.toml
@@ -18,7 +19,8 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
-$(VENV)/bin/pulumi-resource-pulumi-python: scripts/install-pulumi.sh | $(STAMP)
+# Builds or reuses each piece once (see the script); reruns when the pin changes.
+$(ENGINE): scripts/install-pulumi.sh | $(STAMP)
 	scripts/install-pulumi.sh
 
 demo: setup  ## start the emulator, `pulumi up` the demo stack against it, show the result
@@ -36,7 +38,10 @@ lint: setup  ## ruff and mypy only
 bench: setup  ## benchmarks against a no-I/O baseline; writes bench/RESULTS.md
 	$(PYTHON) bench/run.py
 
+soak: setup  ## concurrent stacks racing for ranks, many rounds; writes bench/SOAK.md
+	$(PYTHON) bench/soak.py
+
 clean:  ## remove local state (keeps the built engine)
 	rm -rf .pulumi-state .demo bench/out .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help setup demo test lint bench clean
+.PHONY: help setup demo test lint bench soak clean

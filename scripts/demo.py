@@ -1,23 +1,35 @@
-"""`make demo`: start the emulator, `pulumi up` the demo stack against it, show what it holds.
+"""`make demo`: start the emulator, `pulumi up` the demo stack as a user does, show the result.
 
-The demo stack is the root Pulumi.yaml (program: examples/lifecycle). Its state lives in
-.pulumi-state/ and the emulator's database in .demo/, so a second run finds everything in place
-and changes nothing. `make clean` starts over. Nothing is left running.
+The demo stack is the root Pulumi.yaml (program: examples/lifecycle). The `pulumi` CLI runs it in
+the repository root, starting the Python language host and the project's virtualenv (.venv), with
+the emulator's endpoint and key in the environment. Its state lives in .pulumi-state/ and the
+emulator's database in .demo/, so a second run finds everything in place and changes nothing.
+`make clean` starts over. Nothing is left running.
 """
 
 from __future__ import annotations
 
+import os
+import shlex
+import subprocess
 import sys
 from pathlib import Path
 
 from pulumi_incident_statuses.cli import print_statuses
 from pulumi_incident_statuses.client import IncidentStatusesClient
 from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY, EmulatorProcess
-from pulumi_incident_statuses.workspace import Toolchain, open_stack, program_from_file
+from pulumi_incident_statuses.workspace import Toolchain
 
 ROOT = Path(__file__).resolve().parent.parent
-# Documented in README.md: the demo stack's secrets (the emulator's key) use this passphrase.
+STACK = "demo"
+# Documented in README.md: the demo stack's secrets are encrypted with this passphrase.
 DEMO_PASSPHRASE = "incident-statuses-demo"
+
+
+def pulumi(env: dict[str, str], *args: str) -> None:
+    """Run the CLI in the repository root as a user would type it, echoing the command."""
+    print(f"\n$ pulumi {shlex.join(args)}", flush=True)
+    subprocess.run(["pulumi", *args], cwd=ROOT, env=env, check=True)
 
 
 def main() -> int:
@@ -27,24 +39,22 @@ def main() -> int:
         print(f"emulator: {emulator.url} (database .demo/emulator.db)")
         # The key travels in the environment, the one route that keeps it out of state entirely.
         toolchain = Toolchain.for_checkout(
-            ROOT, passphrase=DEMO_PASSPHRASE, extra_env={"INCIDENT_API_KEY": DEFAULT_API_KEY}
+            ROOT,
+            passphrase=DEMO_PASSPHRASE,
+            extra_env={"INCIDENT_ENDPOINT": emulator.url, "INCIDENT_API_KEY": DEFAULT_API_KEY},
         )
-        stack = open_stack(
-            "incident-statuses-demo",
-            "demo",
-            program_from_file(ROOT / "examples" / "lifecycle" / "__main__.py"),
-            toolchain,
-            work_dir=ROOT,
-            config={"incident:endpoint": emulator.url},
-        )
-        result = stack.up(on_output=print, color="always" if sys.stdout.isatty() else "never")
-        print(f"\nchanges: {result.summary.resource_changes}")
-        print("\nstack outputs:")
-        for key, output in sorted(result.outputs.items()):
-            print(f"  {key}: {output.value}")
+        env = {**os.environ, **toolchain.env()}
+        try:
+            pulumi(env, "stack", "select", "--create", STACK)
+            pulumi(env, "up", "--yes", "--stack", STACK)
+            pulumi(env, "stack", "output", "--stack", STACK)
+        except subprocess.CalledProcessError as error:
+            print(f"\nmake demo: `pulumi {shlex.join(error.cmd[1:])}` failed", file=sys.stderr)
+            return 1
         print("\nwhat the emulator now holds:")
         with IncidentStatusesClient(DEFAULT_API_KEY, emulator.url) as client:
-            print_statuses(client.list(), sys.stdout)
+            records = sorted(client.list(), key=lambda r: (r.category, r.rank))
+            print_statuses(records, sys.stdout)
     return 0
 
 

@@ -1,9 +1,16 @@
-"""Helpers for tests that drive the real Pulumi engine."""
+"""Helpers for tests that drive the real Pulumi engine.
+
+Stacks run the way users run them: a project folder with its own `Pulumi.yaml` (runtime python,
+the checkout's virtualenv) and a `__main__.py`, operated by the `pulumi` CLI, which starts the
+Python language host. The Automation API only drives the CLI and reads its results.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,38 +40,146 @@ def toolchain(state_dir: Path, env: dict[str, str] | None = None) -> Toolchain:
     )
 
 
-def statuses_program(specs: list[dict[str, Any]]) -> Callable[[], None]:
-    """An inline program declaring one `IncidentStatus` per spec (`resource` names it).
+STATUSES_SOURCE = '''"""One IncidentStatus per entry of specs.json, each exporting its id."""
 
-    The list is read when the program runs, so a test edits it between operations.
+import json
+from pathlib import Path
+
+import pulumi
+
+from pulumi_incident_statuses import IncidentStatus
+
+for spec in json.loads((Path(__file__).parent / "specs.json").read_text(encoding="utf-8")):
+    args = {key: value for key, value in spec.items() if key != "resource"}
+    pulumi.export(spec["resource"], IncidentStatus(spec["resource"], **args).id)
+'''
+
+
+@dataclass
+class StatusesProgram:
+    """A program declaring one `IncidentStatus` per spec (`resource` names it).
+
+    The specs are written out before every operation, so a test edits them in between.
     """
 
-    def program() -> None:
-        for spec in specs:
-            args = {k: v for k, v in spec.items() if k != "resource"}
-            status = IncidentStatus(spec["resource"], **args)
-            pulumi.export(spec["resource"], status.id)
+    specs: list[dict[str, Any]]
 
-    return program
+    def write(self, folder: Path) -> None:
+        """Put the program's current specs where its source reads them."""
+        (folder / "specs.json").write_text(json.dumps(self.specs), encoding="utf-8")
+
+    def __call__(self) -> None:
+        """Run as an Automation API inline program."""
+        for spec in self.specs:
+            args = {k: v for k, v in spec.items() if k != "resource"}
+            pulumi.export(spec["resource"], IncidentStatus(spec["resource"], **args).id)
+
+
+def statuses_program(specs: list[dict[str, Any]]) -> StatusesProgram:
+    """The program of one `IncidentStatus` per spec; see `StatusesProgram`."""
+    return StatusesProgram(specs)
+
+
+def write_project(folder: Path, source: str, *, name: str = "statuses") -> Path:
+    """A project folder as a user has one: `Pulumi.yaml` and the program's `__main__.py`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "Pulumi.yaml").write_text(
+        f"name: {name}\nruntime:\n  name: python\n  options:\n    virtualenv: {ROOT / '.venv'}\n",
+        encoding="utf-8",
+    )
+    (folder / "__main__.py").write_text(source, encoding="utf-8")
+    return folder
+
+
+class ProjectStack:
+    """A stack of a project folder, every operation run by the CLI and the language host.
+
+    Everything an `auto.Stack` offers is available; `before` runs ahead of each operation that
+    runs the program.
+    """
+
+    def __init__(
+        self, stack: auto.Stack, folder: Path, before: Callable[[Path], None] | None
+    ) -> None:
+        self.stack = stack
+        self.folder = folder
+        self._before = before
+
+    def _prepared(self) -> auto.Stack:
+        if self._before is not None:
+            self._before(self.folder)
+        return self.stack
+
+    def up(self, **kwargs: Any) -> auto.UpResult:
+        """`pulumi up`."""
+        return self._prepared().up(**kwargs)
+
+    def preview(self, **kwargs: Any) -> auto.PreviewResult:
+        """`pulumi preview`."""
+        return self._prepared().preview(**kwargs)
+
+    def refresh(self, **kwargs: Any) -> auto.RefreshResult:
+        """`pulumi refresh`."""
+        return self._prepared().refresh(**kwargs)
+
+    def destroy(self, **kwargs: Any) -> auto.DestroyResult:
+        """`pulumi destroy`."""
+        return self._prepared().destroy(**kwargs)
+
+    def write_program(self, source: str) -> None:
+        """Replace the program's source, as a user edits `__main__.py`."""
+        (self.folder / "__main__.py").write_text(source, encoding="utf-8")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stack, name)
+
+
+def project_stack(
+    tmp_path: Path,
+    emulator_url: str,
+    source: str,
+    *,
+    api_key: str = API_KEY,
+    key_from_env: bool = False,
+    config: dict[str, str] | None = None,
+    env: dict[str, str] | None = None,
+    before: Callable[[Path], None] | None = None,
+    project: str = "statuses",
+) -> ProjectStack:
+    """Stack `test` of a project folder running `source`, against the emulator.
+
+    The key goes in secret stack config, or in `INCIDENT_API_KEY` with `key_from_env`.
+    """
+    folder = write_project(tmp_path / "project", source, name=project)
+    environment = {**({"INCIDENT_API_KEY": api_key} if key_from_env else {}), **(env or {})}
+    stack = open_stack(
+        project,
+        "test",
+        None,
+        toolchain(tmp_path / "state", environment),
+        work_dir=folder,
+        config={"incident:endpoint": emulator_url, **(config or {})},
+        secrets={} if key_from_env else {"incident:apiKey": api_key},
+    )
+    return ProjectStack(stack, folder, before)
 
 
 def status_stack(
     tmp_path: Path,
     emulator_url: str,
-    program: Callable[[], None],
+    program: StatusesProgram,
     *,
     api_key: str = API_KEY,
     key_from_env: bool = False,
-) -> auto.Stack:
+) -> ProjectStack:
     """A stack of `program` against the emulator; the key in secret config or the environment."""
-    env = {"INCIDENT_API_KEY": api_key} if key_from_env else {}
-    return open_stack(
-        "statuses",
-        "test",
-        program,
-        toolchain(tmp_path / "state", env),
-        config={"incident:endpoint": emulator_url},
-        secrets={} if key_from_env else {"incident:apiKey": api_key},
+    return project_stack(
+        tmp_path,
+        emulator_url,
+        STATUSES_SOURCE,
+        api_key=api_key,
+        key_from_env=key_from_env,
+        before=program.write,
     )
 
 

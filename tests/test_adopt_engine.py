@@ -15,6 +15,7 @@ import pytest
 from pulumi import automation as auto
 
 from engine import ROOT, server_statuses, stats, toolchain
+from ordering import held_order
 from organisation import API_KEY, HAND_MADE, seed
 from pulumi_incident_statuses import cli, get_incident_status
 from pulumi_incident_statuses.emulator.process import EmulatorProcess
@@ -66,7 +67,8 @@ def test_generated_program_adopts_every_status_without_a_write(
 
     writes_before = writes(emulator)
     up = stack.up()
-    assert up.summary.resource_changes == {"create": len(HAND_MADE) + 1}  # + the stack
+    # Every status, one order per category (live, learning), and the stack.
+    assert up.summary.resource_changes == {"create": len(HAND_MADE) + 3}
     assert writes(emulator) == writes_before
     assert server_statuses(emulator.url) == before  # not a field touched, not even updated_at
     exported = outputs(up)
@@ -75,14 +77,14 @@ def test_generated_program_adopts_every_status_without_a_write(
     assert exported["investigating"] == seeded["Investigating"]["id"]
 
     preview = stack.preview()
-    assert preview.change_summary == {"same": len(HAND_MADE) + 1}
+    assert preview.change_summary == {"same": len(HAND_MADE) + 3}
 
     source = program.read_text(encoding="utf-8")
     old = "description='Writing it up.',"
     assert source.count(old) == 1
     program.write_text(source.replace(old, "description='Writing it up, then sharing it.',"))
     up = stack.up()
-    assert up.summary.resource_changes == {"same": len(HAND_MADE), "update": 1}
+    assert up.summary.resource_changes == {"same": len(HAND_MADE) + 2, "update": 1}
     assert writes(emulator) == writes_before + 1
     documenting = next(s for s in server_statuses(emulator.url) if s["name"] == "Documenting")
     assert documenting["description"] == "Writing it up, then sharing it."
@@ -92,7 +94,17 @@ def test_generated_program_adopts_every_status_without_a_write(
     edited = program.read_text(encoding="utf-8")
     program.write_text(re.sub(r"(?m)^    import_id=.*\n", "", edited), encoding="utf-8")
     assert "import_id" not in program.read_text(encoding="utf-8").split('"""')[-1]
-    assert stack.preview().change_summary == {"same": len(HAND_MADE) + 1}
+    assert stack.preview().change_summary == {"same": len(HAND_MADE) + 3}
+
+    # The live order is a list in the file: put its last status first and up reorders them.
+    edited = program.read_text(encoding="utf-8")
+    listed = re.search(r"(?s)live_order = IncidentStatusOrder\(.*?statuses=\[\n(.*?)    \]", edited)
+    assert listed is not None
+    lines = listed.group(1).splitlines(keepends=True)
+    program.write_text(edited.replace(listed.group(1), "".join([lines[-1], *lines[:-1]])))
+    live = held_order(emulator.url, "live")
+    stack.up()
+    assert held_order(emulator.url, "live") == [live[-1], *live[:-1]]
 
 
 def test_lookup_references_statuses_the_program_does_not_manage(

@@ -31,6 +31,7 @@ from pulumi_incident_statuses.errors import (
     NotFoundError,
     RateLimitError,
     ServerError,
+    StatusConflictError,
     ValidationError,
 )
 from pulumi_incident_statuses.retry import parse_retry_after
@@ -153,7 +154,8 @@ def test_wrong_key_is_an_authentication_error_and_not_retried(emulator: Emulator
     )
     assert error.request_id
     assert str(error).startswith(f"incident.io rejected GET {STATUSES} (401 authentication_error")
-    assert str(error).endswith("check the API key (incident:apiKey or INCIDENT_API_KEY)")
+    assert str(error).endswith(AuthenticationError.hint)
+    assert "check the API key (incident:apiKey or INCIDENT_API_KEY)" in str(error)
     assert "not-the-key" not in str(error)
     assert emulator.stats()["total"] - before == 1
 
@@ -169,13 +171,16 @@ def test_unknown_id_is_not_found(emulator: EmulatorProcess) -> None:
     assert caught.value.request_id.startswith(match["request"])
 
 
-def test_duplicate_name_is_a_validation_error_naming_the_field(emulator: EmulatorProcess) -> None:
+def test_duplicate_name_is_a_conflict_naming_the_holder(emulator: EmulatorProcess) -> None:
     with client_of(emulator) as client:
-        client.create(name="Investigating", description="a", category="live")
+        holder = client.create(name="Investigating", description="a", category="live")
         posts = by_route(emulator)[f"POST {STATUSES}"]
-        with pytest.raises(ValidationError) as caught:
+        with pytest.raises(StatusConflictError) as conflict:
             client.create(name="Investigating", description="b", category="learning")
-    error = caught.value
+    assert conflict.value.holder_id == holder.id
+    assert f"import_id={holder.id!r}" in str(conflict.value)
+    error = conflict.value.__context__
+    assert isinstance(error, ValidationError)
     assert error.status == 422 and error.type == "validation_error"
     assert [detail.field for detail in error.errors] == ["name"]
     match = ERROR_MESSAGE.fullmatch(str(error))

@@ -34,8 +34,10 @@ from pulumi_incident_statuses.errors import (
     MalformedResponseError,
     NotFoundError,
     PermissionDeniedError,
+    RankRaceError,
     RateLimitError,
     ServerError,
+    StatusConflictError,
     ValidationError,
 )
 
@@ -160,7 +162,10 @@ def _handler(owner: CannedServer) -> type[BaseHTTPRequestHandler]:
                 return
             auth = (self.headers.get("Authorization") or "").encode()
             payload = canned.body.replace(b"{AUTH}", auth)
-            self.send_response(canned.status)
+            # The service's clock, unless the script gives its own Date (or a broken one).
+            self.send_response_only(canned.status)
+            if not any(name == "Date" for name, _ in canned.headers):
+                self.send_header("Date", self.date_time_string())
             for name, value in canned.headers:
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(payload)))
@@ -409,7 +414,9 @@ def test_str_joins_errors_and_names_fields(canned: CannedServer, fake_time: Fake
                 },
                 request_id="631766c4-9a3b",
             ),
-        )
+        ),
+        # A refusal on the name is checked against the list for a holder; there is none.
+        ok_list(),
     )
     with client_for(canned, fake_time) as client, pytest.raises(ValidationError) as caught:
         client.create(name="", description="", category="live", rank=1)
@@ -618,7 +625,26 @@ def test_delete_whose_answer_was_lost_then_404_raises_not_found(
 
 # --- exactly-once create -------------------------------------------------------------------
 
-MINE = status_json(id="01MINE", name="Investigating", description="Looking into it", rank=4)
+
+def server_now(seconds: float = 0.0) -> str:
+    """An instant on the canned server's clock (this machine's: it stamps ``Date``)."""
+    instant = datetime.now(UTC) + timedelta(seconds=seconds)
+    return instant.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def mine(**overrides: Any) -> dict[str, Any]:
+    """What the create under test makes, stamped now, as the service would stamp it."""
+    fields: dict[str, Any] = {
+        "id": "01MINE",
+        "name": "Investigating",
+        "description": "Looking into it",
+        "rank": 4,
+        "created_at": server_now(),
+    }
+    fields.update(overrides)
+    return status_json(**fields)
+
+
 OTHER = status_json(id="01OTHER", name="Fixing", description="On it", rank=5)
 
 
@@ -633,10 +659,35 @@ def _create(client: IncidentStatusesClient, **overrides: Any) -> Any:
 
 
 def test_lost_create_answer_is_found_in_the_list(canned: CannedServer, fake_time: FakeTime) -> None:
-    canned.answer(Canned(0, hang_up=True), ok_list(OTHER, MINE))
+    canned.answer(Canned(0, hang_up=True), ok_list(OTHER, mine()))
     with client_for(canned, fake_time) as client:
         assert _create(client).id == "01MINE"
     assert canned.calls() == [("POST", STATUSES), ("GET", STATUSES)]
+
+
+def test_equal_status_made_before_the_create_is_not_taken_after_a_lost_answer(
+    canned: CannedServer, fake_time: FakeTime
+) -> None:
+    # Same content, but made a minute before this create was sent: someone else's.
+    theirs = mine(id="01THEIRS", created_at=server_now(-60))
+    canned.answer(Canned(0, hang_up=True), ok_list(theirs), NAME_TAKEN, ok_list(theirs))
+    with client_for(canned, fake_time) as client, pytest.raises(StatusConflictError) as caught:
+        _create(client)
+    assert caught.value.holder_id == "01THEIRS"
+    assert "import_id='01THEIRS'" in str(caught.value)
+    assert canned.calls() == [("POST", STATUSES), ("GET", STATUSES)] * 2
+
+
+def test_list_without_a_date_shows_no_evidence(canned: CannedServer, fake_time: FakeTime) -> None:
+    # Without the service's time the list cannot tie a status to this create: no takeover.
+    undated = Canned(
+        200,
+        json.dumps({"incident_statuses": [mine()]}).encode(),
+        (("Date", "not a date"),),
+    )
+    canned.answer(Canned(0, hang_up=True), undated, NAME_TAKEN, undated)
+    with client_for(canned, fake_time) as client, pytest.raises(StatusConflictError):
+        _create(client)
 
 
 def test_create_5xx_not_applied_is_sent_again(canned: CannedServer, fake_time: FakeTime) -> None:
@@ -650,11 +701,9 @@ def test_create_match_needs_same_description_category_and_rank(
     canned: CannedServer, fake_time: FakeTime
 ) -> None:
     near_misses = [
-        status_json(id="01A", name="Investigating", description="Different"),
-        status_json(
-            id="01B", name="Investigating", description="Looking into it", category="learning"
-        ),
-        status_json(id="01C", name="Investigating", description="Looking into it", rank=9),
+        mine(id="01A", description="Different"),
+        mine(id="01B", category="learning"),
+        mine(id="01C", rank=9),
     ]
     canned.answer(Canned(0, hang_up=True), ok_list(*near_misses), created(id="01NEW", rank=4))
     with client_for(canned, fake_time) as client:
@@ -665,7 +714,7 @@ def test_create_match_needs_same_description_category_and_rank(
 def test_name_taken_after_a_lost_answer_looks_again(
     canned: CannedServer, fake_time: FakeTime
 ) -> None:
-    canned.answer(Canned(0, hang_up=True), ok_list(OTHER), NAME_TAKEN, ok_list(OTHER, MINE))
+    canned.answer(Canned(0, hang_up=True), ok_list(OTHER), NAME_TAKEN, ok_list(OTHER, mine()))
     with client_for(canned, fake_time) as client:
         assert _create(client).id == "01MINE"
     assert canned.calls() == [("POST", STATUSES), ("GET", STATUSES)] * 2
@@ -674,30 +723,96 @@ def test_name_taken_after_a_lost_answer_looks_again(
 def test_name_taken_by_someone_else_after_a_lost_answer_raises(
     canned: CannedServer, fake_time: FakeTime
 ) -> None:
-    theirs = status_json(id="01THEIRS", name="Investigating", description="Not ours")
+    theirs = mine(id="01THEIRS", description="Not ours")
     canned.answer(Canned(0, hang_up=True), ok_list(), NAME_TAKEN, ok_list(theirs))
-    with client_for(canned, fake_time) as client, pytest.raises(ValidationError) as caught:
+    with client_for(canned, fake_time) as client, pytest.raises(StatusConflictError) as caught:
         _create(client)
-    assert caught.value.errors[0].field == "name"
+    assert caught.value.holder_id == "01THEIRS"
     assert len(canned.seen) == 4
 
 
-def test_name_taken_on_the_first_attempt_raises_at_once(
+def test_name_taken_on_the_first_attempt_is_a_conflict_whatever_the_content(
     canned: CannedServer, fake_time: FakeTime
 ) -> None:
-    canned.answer(NAME_TAKEN, ok_list(MINE))
-    with client_for(canned, fake_time) as client, pytest.raises(ValidationError):
+    # The holder has exactly the declared content and was made just now; still not ours, since
+    # the only POST was answered: it was refused.
+    canned.answer(NAME_TAKEN, ok_list(mine()))
+    with client_for(canned, fake_time) as client, pytest.raises(StatusConflictError) as caught:
         _create(client)
-    assert canned.calls() == [("POST", STATUSES)]
+    assert caught.value.holder_id == "01MINE"
+    assert canned.calls() == [("POST", STATUSES), ("GET", STATUSES)]
 
 
 def test_failed_lookup_is_retried_before_sending_again(
     canned: CannedServer, fake_time: FakeTime
 ) -> None:
-    canned.answer(Canned(0, hang_up=True), Canned(500), ok_list(MINE))
+    canned.answer(Canned(0, hang_up=True), Canned(500), ok_list(mine()))
     with client_for(canned, fake_time) as client:
         assert _create(client).id == "01MINE"
     assert canned.calls() == [("POST", STATUSES), ("GET", STATUSES), ("GET", STATUSES)]
+
+
+def test_lost_rank_races_are_sent_again_until_one_wins(
+    canned: CannedServer, fake_time: FakeTime
+) -> None:
+    rank_taken = Canned(
+        422,
+        error_body(
+            422,
+            "validation_error",
+            {
+                "code": "invalid",
+                "message": "Can't have more than one status with the same rank",
+                "source": {"field": "rank", "pointer": "/rank"},
+            },
+        ),
+    )
+    # More losses than max_attempts: a lost race is bounded by time, not counted.
+    canned.answer(*[rank_taken] * 12, created(id="01NEW"))
+    with client_for(canned, fake_time, max_attempts=3) as client:
+        assert _create(client).id == "01NEW"
+    assert canned.calls() == [("POST", STATUSES)] * 13
+    assert len(fake_time.sleeps) == 12 and fake_time.sleeps == sorted(fake_time.sleeps)
+
+
+def test_rank_race_lost_until_the_time_runs_out_says_the_next_run_finishes_it(
+    canned: CannedServer, fake_time: FakeTime
+) -> None:
+    canned.answer(
+        Canned(
+            422,
+            error_body(
+                422,
+                "validation_error",
+                {"code": "invalid", "message": "same rank", "source": {"field": "rank"}},
+            ),
+        )
+    )
+    with client_for(canned, fake_time, max_total=10.0) as client:
+        with pytest.raises(RankRaceError) as caught:
+            _create(client)
+    assert isinstance(caught.value, ValidationError)
+    assert "nothing was created, and running it again finishes it" in str(caught.value)
+    assert sum(fake_time.sleeps) <= 10.0
+    assert {method for method, _ in canned.calls()} == {"POST"}
+
+
+def test_rank_taken_for_an_explicit_rank_is_not_sent_again(
+    canned: CannedServer, fake_time: FakeTime
+) -> None:
+    rank_taken = Canned(
+        422,
+        error_body(
+            422,
+            "validation_error",
+            {"code": "invalid", "message": "same rank", "source": {"field": "rank"}},
+        ),
+    )
+    canned.answer(rank_taken, created())
+    with client_for(canned, fake_time) as client, pytest.raises(ValidationError) as caught:
+        _create(client, rank=4)
+    assert type(caught.value) is ValidationError
+    assert canned.calls() == [("POST", STATUSES)]
 
 
 # --- configuration -------------------------------------------------------------------------
@@ -837,7 +952,7 @@ def test_api_key_never_appears_in_errors_reprs_or_logs(
 
 
 def test_errors_survive_copying(canned: CannedServer, fake_time: FakeTime) -> None:
-    canned.answer(NAME_TAKEN)
+    canned.answer(NAME_TAKEN, ok_list())
     with client_for(canned, fake_time) as client, pytest.raises(ValidationError) as caught:
         _create(client)
     clone = copy.deepcopy(caught.value)

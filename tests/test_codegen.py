@@ -49,12 +49,13 @@ class Declared:
 @dataclass
 class Run:
     declared: list[Declared] = field(default_factory=list)
+    orders: list[Declared] = field(default_factory=list)
     exported: dict[str, Any] = field(default_factory=dict)
     namespace: dict[str, Any] = field(default_factory=dict)
 
 
 def run_program(source: str, *, as_main: bool = True) -> Run:
-    """Execute generated source with stand-ins for `pulumi` and `IncidentStatus` that record."""
+    """Execute generated source with stand-ins for `pulumi` and the resources, which record."""
     run = Run()
 
     class FakeStatus:
@@ -62,10 +63,15 @@ def run_program(source: str, *, as_main: bool = True) -> Run:
             run.declared.append(Declared(resource_name, kwargs))
             self.id = f"id-of-{resource_name}"
 
+    class FakeOrder:
+        def __init__(self, resource_name: str, **kwargs: Any) -> None:
+            run.orders.append(Declared(resource_name, kwargs))
+
     fake_pulumi = types.ModuleType("pulumi")
     fake_pulumi.export = run.exported.__setitem__  # type: ignore[attr-defined]
     fake_package = types.ModuleType("pulumi_incident_statuses")
     fake_package.IncidentStatus = FakeStatus  # type: ignore[attr-defined]
+    fake_package.IncidentStatusOrder = FakeOrder  # type: ignore[attr-defined]
     run.namespace["__name__"] = "__main__" if as_main else "statuses"
     with pytest.MonkeyPatch.context() as patch:
         patch.setitem(sys.modules, "pulumi", fake_pulumi)
@@ -121,7 +127,6 @@ def test_declarations_carry_every_field_and_run_in_lifecycle_order() -> None:
                 "name": "Investigating",
                 "description": "A status.",
                 "category": "live",
-                "rank": 1,
                 "import_id": "01JI",
             },
         ),
@@ -131,7 +136,6 @@ def test_declarations_carry_every_field_and_run_in_lifecycle_order() -> None:
                 "name": "Fixing",
                 "description": "A status.",
                 "category": "live",
-                "rank": 5,
                 "import_id": "01JF",
             },
         ),
@@ -141,10 +145,17 @@ def test_declarations_carry_every_field_and_run_in_lifecycle_order() -> None:
                 "name": "Documenting",
                 "description": "A status.",
                 "category": "learning",
-                "rank": 0,
                 "import_id": "01JD",
             },
         ),
+    ]
+    # The order of each category is one resource listing it top first, not a rank per status.
+    assert [(o.resource_name, o.kwargs) for o in run.orders] == [
+        (
+            "live-order",
+            {"category": "live", "statuses": ["id-of-investigating", "id-of-fixing"]},
+        ),
+        ("learning-order", {"category": "learning", "statuses": ["id-of-documenting"]}),
     ]
 
 
@@ -254,4 +265,13 @@ def test_any_names_give_a_valid_program_with_exact_values(
     )
     resource_names = [d.resource_name for d in run.declared]
     assert len(set(resource_names)) == len(resource_names)
+    for order in run.orders:
+        listed = [r for r in adoptable if r.category == order.kwargs["category"]]
+        assert order.kwargs["statuses"] == [
+            f"id-of-{d.resource_name}"
+            for d in run.declared
+            if d.kwargs["category"] == order.kwargs["category"]
+        ]
+        assert len(order.kwargs["statuses"]) == len(listed)
+    assert {o.kwargs["category"] for o in run.orders} == {r.category for r in adoptable}
     assert all(name and name.isascii() for name in resource_names)

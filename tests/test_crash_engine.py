@@ -27,7 +27,16 @@ import psutil
 import pytest
 from pulumi import automation as auto
 
-from engine import API_KEY, TESTS, configurable, server_statuses, stats, statuses_program, toolchain
+from engine import (
+    API_KEY,
+    ROOT,
+    TESTS,
+    configurable,
+    server_statuses,
+    stats,
+    statuses_program,
+    toolchain,
+)
 from pulumi_incident_statuses.emulator.process import EmulatorProcess
 from pulumi_incident_statuses.workspace import open_stack
 
@@ -188,12 +197,22 @@ def recorded(stack: auto.Stack) -> tuple[dict[str, str], list[str]]:
     return ids, pending
 
 
-@pytest.mark.parametrize("first", ["refresh", "up"])
-def test_up_killed_mid_deployment_recovers_without_duplicates(
+def recover(root: Path, *flags: str) -> subprocess.CompletedProcess[str]:
+    """`incident-statuses recover` in the project folder, as a user runs it after the kill."""
+    return subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "incident-statuses"), "recover", "--cwd", str(root), *flags],
+        env={**os.environ, **toolchain(root.parent / "state").env()},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_up_killed_mid_deployment_recovers_without_duplicates_or_takeovers(
     tmp_path: Path,
     emulator_factory: Callable[..., EmulatorProcess],
     slow_answers: Callable[[str], SlowAnswers],
-    first: str,
 ) -> None:
     emulator = emulator_factory()
     relay = slow_answers(emulator.url)
@@ -213,26 +232,29 @@ def test_up_killed_mid_deployment_recovers_without_duplicates(
         f"{len(pending)} pending"
     )
 
-    # The recovery the README gives: release the dead run's lock, drop its pending creates
-    # (they may or may not have happened) with a refresh, and let `up` finish the job. `up`
-    # alone converges too, but leaves the pending operations in the checkpoint.
+    # The recovery the README gives: release the dead run's lock, recover, up.
     with pytest.raises(auto.CommandError, match="the stack is currently locked"):
         stack.up()
     stack.cancel()
-    if first == "refresh":
-        refresh = stack.refresh(clear_pending_creates=True)
-        assert refresh.summary.resource_changes == {"same": len(in_state) + 1}
-        assert recorded(stack) == (in_state, [])
+    writes = stats(emulator.url)["writes"]
+    recovered = recover(tmp_path / "work", "--stack", "test")
+    assert recovered.returncode == 0, recovered.stderr
+    assert stats(emulator.url)["writes"] == writes, "recover writes nothing to incident.io"
+    by_resource = {spec["name"]: spec["resource"] for spec in specs}
+    for name, id_ in unrecorded.items():
+        assert f"imported {by_resource[name]}: {id_}" in recovered.stdout
+    ids_after_recovery, still_pending = recorded(stack)
+    assert still_pending == []
+    assert ids_after_recovery == {
+        **in_state,
+        **{by_resource[name]: id_ for name, id_ in unrecorded.items()},
+    }
+
     before = stats(emulator.url)
     up = stack.up()
     after = stats(emulator.url)
-    if first == "up":
-        assert "pending operations from previous deployment" in up.stdout
-        assert recorded(stack)[1] == pending
-        stack.refresh(clear_pending_creates=True)
-
-    missing = COUNT - len(in_state)
-    assert up.summary.resource_changes == {"same": len(in_state) + 1, "create": missing}
+    missing = COUNT - len(on_server)
+    assert up.summary.resource_changes == {"same": len(on_server) + 1, "create": missing}
     final = configurable(emulator.url)
     names = [s["name"] for s in server_statuses(emulator.url)]
     assert len(names) == len(set(names)), "a name is held twice"
@@ -240,14 +262,13 @@ def test_up_killed_mid_deployment_recovers_without_duplicates(
     ids = {key: output.value for key, output in up.outputs.items()}
     assert ids == {spec["resource"]: final[spec["name"]]["id"] for spec in specs}
     assert recorded(stack) == (ids, [])
-    # Each unrecorded status was recognised, not made again: its create was refused for the
-    # name (422) and the status holding it, created before the crash, is the one in state.
-    for name, id_ in unrecorded.items():
-        assert final[name]["id"] == id_
-    refused = after["by_status"].get("422", 0) - before["by_status"].get("422", 0)
+    for name, id_ in on_server.items():
+        assert final[name]["id"] == id_, "a status made before the kill was kept, not redone"
+    # No create was refused for its name: nothing was taken over, nothing made twice.
     route = "POST /v1/incident_statuses"
     posts = after["by_route"][route] - before["by_route"].get(route, 0)
-    assert (posts, refused) == (missing, len(unrecorded))
+    refused = after["by_status"].get("422", 0) - before["by_status"].get("422", 0)
+    assert (posts, refused) == (missing, 0)
     assert stack.preview().change_summary == {"same": COUNT + 1}
 
 

@@ -1,11 +1,13 @@
-"""A realistic incident lifecycle: three active statuses and one post-incident status.
+"""A realistic incident lifecycle: three active statuses and one post-incident status, in order.
 
+The statuses are created in parallel, so the order they land in is chance; the
+`IncidentStatusOrder`s put them in the lifecycle's order, the same in every organisation.
 Run it with `make demo` (against the local emulator) or, with a real key, as any Pulumi program.
 """
 
 import pulumi
 
-from pulumi_incident_statuses import IncidentStatus, IncidentStatusArgs
+from pulumi_incident_statuses import IncidentStatus, IncidentStatusArgs, IncidentStatusOrder
 
 investigating = IncidentStatus(
     "investigating",
@@ -34,12 +36,21 @@ documenting = IncidentStatus(
     category="learning",
 )
 
+active = IncidentStatusOrder(
+    "active-order",
+    category="live",
+    statuses=[investigating.id, fixing.id, monitoring.id],  # first = top of the category
+)
+post_incident = IncidentStatusOrder(
+    "post-incident-order", category="learning", statuses=[documenting.id]
+)
+
 for resource_name, status in {
     "investigating": investigating,
     "fixing": fixing,
     "monitoring": monitoring,
     "documenting": documenting,
 }.items():
-    pulumi.export(
-        resource_name, {"id": status.id, "category": status.category, "rank": status.rank}
-    )
+    pulumi.export(resource_name, {"id": status.id, "category": status.category})
+pulumi.export("active_order", active.statuses)
+pulumi.export("post_incident_order", post_incident.statuses)

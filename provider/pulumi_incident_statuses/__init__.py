@@ -1,8 +1,10 @@
 """Manage incident.io incident statuses as Pulumi resources.
 
-    from pulumi_incident_statuses import IncidentStatus
+from pulumi_incident_statuses import IncidentStatus, IncidentStatusOrder
 
-    IncidentStatus("fixing", name="Fixing", description="A fix is under way.", category="live")
+looking = IncidentStatus("looking", name="Looking", description="Finding out.", category="live")
+fixing = IncidentStatus("fixing", name="Fixing", description="Fixing it.", category="live")
+IncidentStatusOrder("live-order", category="live", statuses=[looking.id, fixing.id])
 """
 
 from __future__ import annotations
@@ -21,13 +23,16 @@ if TYPE_CHECKING:
         MalformedResponseError,
         MissingAPIKeyError,
         NotFoundError,
+        RankRaceError,
         RateLimitError,
         ServerError,
         StatusConflictError,
         StatusLookupError,
+        StatusOrderError,
         ValidationError,
     )
     from .lookup import get_incident_status
+    from .order import IncidentStatusOrder
     from .resource import IncidentStatus, IncidentStatusArgs
 
 # Loaded on first use: the emulator and the command line start without importing Pulumi.
@@ -43,14 +48,17 @@ _HOMES = {
     "MalformedResponseError": "errors",
     "MissingAPIKeyError": "errors",
     "NotFoundError": "errors",
+    "RankRaceError": "errors",
     "RateLimitError": "errors",
     "ServerError": "errors",
     "StatusConflictError": "errors",
     "StatusLookupError": "errors",
+    "StatusOrderError": "errors",
     "ValidationError": "errors",
     "get_incident_status": "lookup",
     "IncidentStatus": "resource",
     "IncidentStatusArgs": "resource",
+    "IncidentStatusOrder": "order",
 }
 
 __all__ = [
@@ -61,16 +69,19 @@ __all__ = [
     "IncidentAPIError",
     "IncidentStatus",
     "IncidentStatusArgs",
+    "IncidentStatusOrder",
     "IncidentStatusRecord",
     "IncidentStatusesClient",
     "MalformedResponseError",
     "MissingAPIKeyError",
     "NotFoundError",
+    "RankRaceError",
     "RateLimitError",
     "RetryPolicy",
     "ServerError",
     "StatusConflictError",
     "StatusLookupError",
+    "StatusOrderError",
     "ValidationError",
     "get_incident_status",
 ]

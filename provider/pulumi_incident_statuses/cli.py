@@ -1,11 +1,14 @@
 """The ``incident-statuses`` command.
 
 A subcommand is a name, its flags (``add_arguments(parser)``) and what it runs
-(``run(args) -> int``); adding one is one more entry in ``_SUBCOMMANDS``. ``list`` and
-``generate`` live here; ``emulator`` lives with the emulator.
+(``run(args) -> int``); adding one is one more entry in ``_SUBCOMMANDS``. ``list``,
+``generate`` and ``recover`` live here; ``emulator`` lives with the emulator.
 
 ``list`` and ``generate`` read the organisation with the credentials the provider reads from the
 environment: ``INCIDENT_API_KEY``, and ``INCIDENT_ENDPOINT`` unless ``--endpoint`` is given.
+``recover`` works on a stack as ``pulumi`` does (``--stack``, ``--cwd``, and the backend and
+passphrase from ``PULUMI_BACKEND_URL`` and ``PULUMI_CONFIG_PASSPHRASE``), with the key and
+endpoint from the stack's config or the environment, as the provider reads them.
 Exit status: 0 done; 1 incident.io or the file system failed; 2 the command must change first
 (no API key, an unusable endpoint, an ``--out`` file that exists without ``--force``, bad flags).
 """
@@ -19,6 +22,7 @@ import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -198,6 +202,84 @@ def _refuse_overwrite(out: Path) -> int:
     return _USAGE_ERROR
 
 
+def _add_recover_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-s",
+        "--stack",
+        metavar="NAME",
+        help="the stack to recover (default: the current stack of the project folder)",
+    )
+    parser.add_argument(
+        "-C",
+        "--cwd",
+        type=Path,
+        metavar="DIR",
+        help="the Pulumi project folder, as for pulumi (default: the working directory)",
+    )
+    parser.add_argument(
+        "--cancel",
+        action="store_true",
+        help="first release the lock the killed run left (pulumi cancel); only when no run "
+        "of this stack is going on anywhere",
+    )
+    parser.add_argument(
+        "--since",
+        type=_instant_argument,
+        metavar="TIME",
+        help="when the killed run started, e.g. 2026-11-28T09:30:00Z (default: the end of the "
+        "stack's last finished operation, or its first run's start)",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="say what would be imported; change nothing"
+    )
+
+
+def _instant_argument(text: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an RFC 3339 time: {text!r}") from None
+    if when.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"give a time zone, e.g. {text}Z")
+    return when
+
+
+def _run_recover(args: argparse.Namespace) -> int:
+    # Imported here: the other commands start without loading Pulumi.
+    from pulumi import automation as auto
+
+    from pulumi_incident_statuses import recovery
+
+    work_dir = str((args.cwd or Path.cwd()).resolve())
+    try:
+        name = args.stack or _current_stack(work_dir)
+        if name is None:
+            _say("no stack selected in this project: pass --stack")
+            return _USAGE_ERROR
+        stack = auto.select_stack(stack_name=name, work_dir=work_dir)
+        result = recovery.recover(stack, cancel=args.cancel, since=args.since, dry_run=args.dry_run)
+    except (auto.CommandError, RuntimeError) as error:
+        _say(str(error).strip())
+        return 1
+    verb = "would import" if args.dry_run else "imported"
+    for urn, status_id in result.imported.items():
+        sys.stdout.write(f"{verb} {urn.rsplit('::', 1)[-1]}: {status_id}\n")
+    for unmatched in result.unmatched:
+        sys.stdout.write(f"not matched {unmatched.create.resource_name}: {unmatched.reason}\n")
+    if not result.imported and not result.unmatched:
+        sys.stdout.write(f"stack {name!r} has no pending creates of incident statuses\n")
+    elif not args.dry_run:
+        sys.stdout.write("run `pulumi up` to finish the deployment\n")
+    return 0
+
+
+def _current_stack(work_dir: str) -> str | None:
+    from pulumi import automation as auto
+
+    current = auto.LocalWorkspace(work_dir=work_dir).stack()
+    return current.name if current is not None else None
+
+
 _SUBCOMMANDS: Sequence[Subcommand] = (
     Subcommand(
         name="list",
@@ -210,6 +292,12 @@ _SUBCOMMANDS: Sequence[Subcommand] = (
         help="write a Pulumi program that adopts the organisation's configurable statuses",
         add_arguments=_add_generate_arguments,
         run=_reporting_errors(_run_generate),
+    ),
+    Subcommand(
+        name="recover",
+        help="after a killed pulumi up: import the statuses its unfinished creates made",
+        add_arguments=_add_recover_arguments,
+        run=_reporting_errors(_run_recover),
     ),
     Subcommand(
         name="emulator",

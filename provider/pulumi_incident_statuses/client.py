@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
 import functools
 import ipaddress
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
+from . import creation
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -30,6 +33,7 @@ from .errors import (
     MissingAPIKeyError,
     NotFoundError,
     PermissionDeniedError,
+    RankRaceError,
     RateLimitError,
     ServerError,
     ValidationError,
@@ -88,14 +92,6 @@ class IncidentStatusRecord:
     """When it was created, RFC 3339."""
     updated_at: str
     """When it last changed, RFC 3339."""
-
-    def is_creation_of(
-        self, *, name: object, description: object, category: object, rank: object = None
-    ) -> bool:
-        """Whether this is exactly what a create with these values makes (any rank if None)."""
-        return (self.name, self.description, self.category) == (name, description, category) and (
-            rank is None or self.rank == rank
-        )
 
     @classmethod
     def from_api(cls, data: object, *, method: str, path: str) -> IncidentStatusRecord:
@@ -159,6 +155,8 @@ class _Reply:
     status: int
     content: bytes
     secret: str = field(repr=False)
+    date: str | None = None
+    """The ``Date`` header: the service's clock when it answered."""
 
     def malformed(self, reason: str) -> MalformedResponseError:
         text = _redact(self.content.decode("utf-8", errors="replace"), self.secret)
@@ -237,7 +235,7 @@ def _result_or_raise(response: requests.Response, *, method: str, path: str, sec
     """The one place a response becomes a result, or the typed exception it stands for."""
     status = response.status_code
     if 200 <= status < 300:
-        return _Reply(method, path, status, response.content, secret)
+        return _Reply(method, path, status, response.content, secret, response.headers.get("Date"))
     content = _redact(response.content.decode("utf-8", errors="replace"), secret).encode()
     error_class = _STATUS_ERRORS.get(status, ServerError if status >= 500 else APIStatusError)
     retry_after = parse_retry_after(response.headers.get("Retry-After"), now=datetime.now(UTC))
@@ -342,8 +340,8 @@ class IncidentStatusesClient:
     """incident.io's incident-statuses API: list, get, create, update, delete, find by name.
 
     Failures raise the typed errors of ``pulumi_incident_statuses.errors``; transient ones are
-    retried first as ``retry`` decides. A create whose outcome was unknown is checked against
-    the list before it is sent again, so it never makes a duplicate.
+    retried first as ``retry`` decides. Creates follow the rules of ``creation``: never sent
+    again when it could make a duplicate, and never taking over a status they did not make.
     """
 
     def __init__(
@@ -372,6 +370,8 @@ class IncidentStatusesClient:
         self._auth = _BearerAuth(api_key)
         self._timeout = timeout
         self._retry = retry if retry is not None else RetryPolicy()
+        self._append_turns: dict[str, threading.Lock] = {}
+        self._append_turns_lock = threading.Lock()
         self._owns_session = session is None
         self._session = session if session is not None else requests.Session()
         self._headers = {
@@ -423,41 +423,35 @@ class IncidentStatusesClient:
     ) -> IncidentStatusRecord:
         """Create a status (``live``, ``learning`` or ``closed``) exactly once, retries included.
 
-        ``rank`` omitted appends it to the end of its category.
+        ``rank`` omitted appends it to the end of its category. When a send or resend is safe,
+        and how a lost answer is settled, is the ``creation`` module's to decide: a name held
+        by a status this call did not make raises ``StatusConflictError``; an append that keeps
+        losing the race for the next rank raises ``RankRaceError`` once the retry time is spent.
         """
-        payload: dict[str, object] = {
-            "name": name,
-            "description": description,
-            "category": category,
-        }
-        if rank is not None:
-            payload["rank"] = rank
+        guard = creation.CreateGuard(
+            name=name, description=description, category=category, rank=rank
+        )
 
-        # Whether the list has shown no earlier attempt's status since the last POST that may
-        # have landed. A POST refused with 429 was not applied, so after one the next attempt
-        # need not look again: under a rate limit every look would be one more request to fail.
-        looked = False
-
-        def attempt(outcome_unknown: bool) -> IncidentStatusRecord:
-            nonlocal looked
-            if outcome_unknown and not looked:
-                earlier = self._created_earlier(payload)
-                if earlier is not None:
-                    return earlier
-                looked = True
+        def attempt(_outcome_unknown: bool) -> IncidentStatusRecord:
+            if guard.must_look:
+                made = guard.made_by_this(self._listing(guard.clock))
+                if made is not None:
+                    logger.info(
+                        "POST %s: an earlier attempt created %s; not sending it again",
+                        _STATUSES,
+                        made.id,
+                    )
+                    return made
+            turn = self._append_turn(category) if guard.raced else contextlib.nullcontext()
             try:
-                return self._send("POST", _STATUSES, payload).status_record()
+                with turn:
+                    guard.sending()
+                    return self._send("POST", _STATUSES, guard.payload).status_record()
             except (APIConnectionError, ServerError):
-                looked = False
+                guard.lost()
                 raise
-            except ValidationError:
-                # An earlier attempt may have landed after the list above was taken; then
-                # this one is refused because the name is taken, by the status we created.
-                if outcome_unknown:
-                    earlier = self._created_earlier(payload)
-                    if earlier is not None:
-                        return earlier
-                raise
+            except ValidationError as error:
+                return guard.settle_refusal(error, lambda: self._listing(guard.clock))
 
         return self._retrying("POST", _STATUSES, attempt)
 
@@ -481,22 +475,23 @@ class IncidentStatusesClient:
     def _list_once(self) -> builtins.list[IncidentStatusRecord]:
         return self._send("GET", _STATUSES).status_records()
 
-    def _created_earlier(self, payload: dict[str, object]) -> IncidentStatusRecord | None:
-        """The status an earlier attempt of this create made, if the list shows one."""
-        for status in self._list_once():
-            if status.is_creation_of(
-                name=payload["name"],
-                description=payload["description"],
-                category=payload["category"],
-                rank=payload.get("rank"),
-            ):
-                logger.info(
-                    "POST %s: an earlier attempt created %s; not sending it again",
-                    _STATUSES,
-                    status.id,
-                )
-                return status
-        return None
+    def listing(self, clock: Callable[[], float] = time.monotonic) -> creation.Listing:
+        """Every status, with the service's clock (``Date``) and ``clock`` when it arrived."""
+        return self._retrying("GET", _STATUSES, lambda _: self._listing(clock))
+
+    def _append_turn(self, category: str) -> threading.Lock:
+        """The lock an append to ``category`` holds while sent, once it has lost a rank race."""
+        with self._append_turns_lock:
+            return self._append_turns.setdefault(category, threading.Lock())
+
+    def _listing(self, clock: Callable[[], float]) -> creation.Listing:
+        reply = self._send("GET", _STATUSES)
+        received = clock()
+        return creation.Listing(
+            records=reply.status_records(),
+            server_time=creation.parse_http_date(reply.date),
+            received=received,
+        )
 
     def _retrying(self, method: str, path: str, attempt: Callable[[bool], _T]) -> _T:
         """Run ``attempt`` until it succeeds or the retry policy gives up.
@@ -512,7 +507,8 @@ class IncidentStatusesClient:
             try:
                 return attempt(outcome_unknown)
             except IncidentAPIError as error:
-                throttled += isinstance(error, RateLimitError)
+                # Refusals that applied nothing and that waiting cures are bounded by time alone.
+                throttled += isinstance(error, RateLimitError | RankRaceError)
                 delay = policy.next_delay(
                     error, attempt=number, started=started, throttled=throttled
                 )

@@ -1,9 +1,10 @@
 """`generate`: an organisation's statuses in, the Pulumi program that adopts them out.
 
 The program declares one `IncidentStatus` per status the organisation may configure, with its
-exact current name, description, category, rank and `import_id`, so that the first `pulumi up`
-adopts every status as it stands: nothing is created and, while the declarations match, nothing
-is written. Pure: no I/O, and the same records always give the same text.
+exact current name, description, category and `import_id`, and one `IncidentStatusOrder` per
+category listing them in their current order, so that the first `pulumi up` adopts every status
+as it stands: nothing is created and, while the declarations match, nothing is written. Pure:
+no I/O, and the same records always give the same text.
 
 Which statuses are declared follows incident.io's API description: every category other than
 `live` (shown in the app as "Active") and `learning` ("Post-incident") is managed by incident.io
@@ -26,7 +27,9 @@ __all__ = ["generate", "slug"]
 
 _MAX_SLUG = 48
 # Names the generated module binds itself; a status variable must not rebind them.
-_RESERVED = frozenset({"pulumi", "statuses", "resource_name", "status"})
+_RESERVED = frozenset(
+    {"pulumi", "statuses", "resource_name", "status", *(f"{c}_order" for c in CONFIGURABLE)}
+)
 # Letters that NFKD does not decompose into ASCII but that have a customary spelling in it.
 _TRANSLITERATIONS = str.maketrans(
     {
@@ -117,8 +120,19 @@ def _declaration(variable: str, record: IncidentStatusRecord) -> list[str]:
         *_string_argument("name", record.name),
         *_string_argument("description", record.description),
         f"    category={record.category!r},",
-        f"    rank={record.rank!r},",
         f"    import_id={record.id!r},",
+        ")",
+    ]
+
+
+def _order(category: str, variables: Sequence[str]) -> list[str]:
+    return [
+        f"{category}_order = IncidentStatusOrder(",
+        f"    {category + '-order'!r},",
+        f"    category={category!r},",
+        "    statuses=[",
+        *(f"        {v}.id," for v in variables),
+        "    ],",
         ")",
     ]
 
@@ -131,8 +145,8 @@ def _header(endpoint: str, managed: Sequence[IncidentStatusRecord]) -> list[str]
         "Each status below already exists: `import_id` makes the first `pulumi up` adopt it "
         "instead of creating it, and while a declaration matches incident.io nothing is written. "
         "Edit a status here and `pulumi up` updates it in place. Once adopted, the `import_id` "
-        "lines may stay or go. `rank` pins a status's place in its category: remove a `rank=` "
-        "line to leave that order to the dashboard.",
+        "lines may stay or go. Each `IncidentStatusOrder` lists its category top first: reorder "
+        "a list to reorder the statuses, or delete it to leave that order to the dashboard.",
         "Run this file as a Pulumi program (`__main__.py`), which exports every status's id, or "
         "import it from one: `from statuses import statuses` gives the resources by name.",
     ]
@@ -159,7 +173,8 @@ def _header(endpoint: str, managed: Sequence[IncidentStatusRecord]) -> list[str]
 def generate(records: Iterable[IncidentStatusRecord], *, endpoint: str = DEFAULT_ENDPOINT) -> str:
     """The Python source of a Pulumi program adopting every configurable status in ``records``.
 
-    Statuses are declared in lifecycle order: ``live`` then ``learning``, each by rank, then id.
+    Statuses are declared in lifecycle order: ``live`` then ``learning``, each by rank, then id;
+    each category that has any is followed by the ``IncidentStatusOrder`` that keeps that order.
     Managed statuses (see ``is_managed``) are only named in the header. ``endpoint`` is where the
     records came from, for the header.
     """
@@ -168,10 +183,22 @@ def generate(records: Iterable[IncidentStatusRecord], *, endpoint: str = DEFAULT
     managed = sorted((r for r in all_records if is_managed(r.category)), key=lambda r: r.name)
     variables = _variable_names(adoptable)
 
+    orders = [
+        _order(
+            category,
+            [v for v, r in zip(variables, adoptable, strict=True) if r.category == category],
+        )
+        for category in CONFIGURABLE
+        if any(r.category == category for r in adoptable)
+    ]
     blocks = [
         _header(endpoint, managed),
-        ["import pulumi", "from pulumi_incident_statuses import IncidentStatus"],
+        [
+            "import pulumi",
+            "from pulumi_incident_statuses import IncidentStatus, IncidentStatusOrder",
+        ],
         *(_declaration(v, record) for v, record in zip(variables, adoptable, strict=True)),
+        *orders,
         [
             "statuses: dict[str, IncidentStatus] = {",
             *(f"    {_resource_name(v)!r}: {v}," for v in variables),

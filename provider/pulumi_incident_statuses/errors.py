@@ -6,8 +6,9 @@
      ├── ConfigurationError           the client was set up wrongly; nothing was sent
      │    ├── MissingAPIKeyError      no API key in stack config or the environment
      │    └── InsecureEndpointError   plain http:// to a host that is not loopback
-     ├── StatusConflictError          cannot create or adopt as declared (raised by the provider)
+     ├── StatusConflictError          cannot create or adopt as declared: the name is held
      ├── StatusLookupError            get_incident_status found no status by that name or id
+     ├── StatusOrderError             an IncidentStatusOrder lists a status it cannot order
      ├── APIConnectionError           no response at all: refused, reset, closed, timed out
      ├── MalformedResponseError       a response that is not the documented JSON
      └── APIStatusError               incident.io answered with an error status
@@ -15,6 +16,7 @@
           ├── PermissionDeniedError   403
           ├── NotFoundError           404
           ├── ValidationError         422
+          │    └── RankRaceError      422 on rank: a concurrent append took it; retried first
           ├── RateLimitError          429
           └── ServerError             5xx
 
@@ -41,10 +43,12 @@ __all__ = [
     "MissingAPIKeyError",
     "NotFoundError",
     "PermissionDeniedError",
+    "RankRaceError",
     "RateLimitError",
     "ServerError",
     "StatusConflictError",
     "StatusLookupError",
+    "StatusOrderError",
     "ValidationError",
 ]
 
@@ -124,6 +128,13 @@ class StatusLookupError(IncidentAPIError):
         self.status_id = status_id
         self.suggestions = tuple(suggestions)
         super().__init__(message)
+
+
+class StatusOrderError(IncidentAPIError):
+    """An ``IncidentStatusOrder`` lists an id that is no status, or a status of another category.
+
+    Raised before anything is written, so the next ``pulumi up`` after the fix starts clean.
+    """
 
 
 class APIConnectionError(IncidentAPIError):
@@ -254,7 +265,11 @@ class APIStatusError(IncidentAPIError):
 class AuthenticationError(APIStatusError):
     """401: the API key is missing, wrong or revoked."""
 
-    hint = "check the API key (incident:apiKey or INCIDENT_API_KEY)"
+    hint = (
+        "check the API key (incident:apiKey or INCIDENT_API_KEY). After rotating incident:apiKey, "
+        "`pulumi refresh` and `pulumi destroy` still send the key recorded by the last "
+        "`pulumi up`: run `pulumi up` first, or add --run-program"
+    )
 
 
 class PermissionDeniedError(APIStatusError):
@@ -272,6 +287,19 @@ class NotFoundError(APIStatusError):
 
 class ValidationError(APIStatusError):
     """422: incident.io refused the request's content (duplicate name, rank clash, ...)."""
+
+
+class RankRaceError(ValidationError):
+    """422 on ``rank`` for an append: a concurrent append to the category took the same rank.
+
+    Nothing was applied; the client sends the create again after a backoff (see ``creation``),
+    and raises this only once the retry policy's time is spent.
+    """
+
+    hint = (
+        "concurrent appends to this category kept taking the next rank first until the retry "
+        "time ran out; nothing was created, and running it again finishes it"
+    )
 
 
 class RateLimitError(APIStatusError):

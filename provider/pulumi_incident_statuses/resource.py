@@ -7,13 +7,8 @@ the stack config the engine hands to `configure`.
 
 from __future__ import annotations
 
-import functools
 import math
-import threading
-import time
-import weakref
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -29,15 +24,17 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import categories
+from . import categories, renames
+from . import connection as connection_module
 from . import settings as settings_module
 from .diagnostics import MessageFirstProvider
-from .errors import NotFoundError, StatusConflictError, ValidationError
+from .errors import NotFoundError, StatusConflictError
 from .pickling import pickler_as_found
 
 if TYPE_CHECKING:
     # The HTTP stack loads on the first request: a preview makes none and never imports it.
-    from .client import IncidentStatusesClient, IncidentStatusRecord
+    from .client import IncidentStatusRecord
+    from .connection import Connection as _Connection
 
 RESOURCE_TYPE = "pulumi-python:dynamic/incident:IncidentStatus"
 MAX_RANK = 999_999
@@ -47,10 +44,6 @@ UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 _INPUTS = ("name", "description", "category", "rank", "import_id")
 _OUTPUTS = ("name", "description", "category", "rank", "created_at", "updated_at", "import_id")
-# Appends that keep losing the race for a rank give up after this many tries in turn.
-_APPEND_ATTEMPTS = 5
-# A refresh is a burst of reads: one list answers them all if it is this fresh.
-_SNAPSHOT_TTL_SECONDS = 30.0
 
 
 @dataclass
@@ -90,11 +83,7 @@ def check_inputs(news: Mapping[str, Any]) -> CheckResult:
             fail(prop, "must not be empty")
 
     category = inputs["category"]
-    if (
-        isinstance(category, str)
-        and category != UNKNOWN
-        and category not in categories.CREATABLE
-    ):
+    if isinstance(category, str) and category != UNKNOWN and category not in categories.CREATABLE:
         if category in categories.RESERVED:
             fail(
                 "category",
@@ -149,10 +138,6 @@ def _describe(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _concerns(error: ValidationError, field: str) -> bool:
-    return any(detail.field == field for detail in error.errors)
-
-
 def _outputs(record: IncidentStatusRecord, import_id: object = None) -> dict[str, Any]:
     """The one mapper from an API record to the resource's outputs."""
     return {
@@ -166,85 +151,23 @@ def _outputs(record: IncidentStatusRecord, import_id: object = None) -> dict[str
     }
 
 
-class _Connection:
-    """A client and a read snapshot shared by every resource of one provider process."""
-
-    def __init__(self, client: IncidentStatusesClient) -> None:
-        self.client = client
-        self._lock = threading.Lock()
-        self._snapshot: dict[str, IncidentStatusRecord] | None = None
-        self._snapshot_at = 0.0
-        self._category_locks: dict[str, threading.Lock] = {}
-
-    def find(self, status_id: str) -> IncidentStatusRecord | None:
-        """The status from a recent list, or fetched alone; None if it no longer exists."""
-        with self._lock:
-            if (
-                self._snapshot is None
-                or time.monotonic() - self._snapshot_at > _SNAPSHOT_TTL_SECONDS
-            ):
-                self._snapshot = {r.id: r for r in self.client.list()}
-                self._snapshot_at = time.monotonic()
-            record = self._snapshot.get(status_id)
-        if record is not None:
-            return record
-        try:
-            return self.client.get(status_id)
-        except NotFoundError:
-            return None
-
-    def invalidate(self) -> None:
-        """Forget the snapshot after a write."""
-        with self._lock:
-            self._snapshot = None
-
-    @contextmanager
-    def appending_to(self, category: str) -> Iterator[None]:
-        """Take turns appending to a category: the service races concurrent appends for a rank."""
-        with self._lock:
-            lock = self._category_locks.setdefault(category, threading.Lock())
-        with lock:
-            yield
-
-
-_connections: dict[tuple[str, str], _Connection] = {}
-_connections_lock = threading.Lock()
-# What `configure` resolved for each provider object, kept beside it rather than in it: whatever
-# the object holds is pickled with it, and the settings hold the API key.
-_configured: weakref.WeakKeyDictionary[IncidentStatusProvider, settings_module.Settings] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _connect(resolved: settings_module.Settings) -> _Connection:
-    api_key = resolved.require_api_key()
-    key = (resolved.endpoint, api_key)
-    with _connections_lock:
-        connection = _connections.get(key)
-        if connection is None:
-            from .client import IncidentStatusesClient
-
-            connection = _Connection(IncidentStatusesClient(api_key, resolved.endpoint))
-            _connections[key] = connection
-        return connection
-
-
 class IncidentStatusProvider(MessageFirstProvider):
     """The dynamic provider behind `IncidentStatus`. Stateless when pickled."""
 
     def configure(self, req: ConfigureRequest) -> None:
         """Resolve credentials from the stack config the engine sends and the environment."""
-        _configured[self] = settings_module.resolve(req.config.get)
+        connection_module.configure(self, settings_module.resolve(req.config.get))
 
     def _connection(self) -> _Connection:
-        return _connect(_configured.get(self) or settings_module.resolve())
+        return connection_module.connection_for(self)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Reject bad inputs at preview, naming the field."""
         return check_inputs(news)
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare declared fields only; a category change replaces, deleting first."""
+        renames.note(id_, news)
         changes = [p for p in ("name", "description") if news.get(p) != olds.get(p)]
         if news.get("rank") is not None and news.get("rank") != olds.get("rank"):
             changes.append("rank")
@@ -269,58 +192,17 @@ class IncidentStatusProvider(MessageFirstProvider):
             connection.invalidate()
         return CreateResult(record.id, _outputs(record, import_id))
 
-    def _create(self, connection: _Connection, props: dict[str, Any]) -> IncidentStatusRecord:
-        name, description, category = props["name"], props["description"], props["category"]
-        rank = _as_int(props.get("rank"))
-        try:
-            if rank is None:
-                return self._append(connection, name, description, category)
-            return connection.client.create(
-                name=name, description=description, category=category, rank=rank
-            )
-        except ValidationError as error:
-            if not _concerns(error, "name"):
-                raise
-            holder = connection.client.find_by_name(name)
-            if holder is None:
-                raise
-            if holder.is_creation_of(
-                name=name, description=description, category=category, rank=rank
-            ):
-                # Exactly what this resource declares: a create whose answer was lost (a crashed
-                # run) left it behind. Taking it is the only way not to create it twice.
-                return holder
-            raise StatusConflictError(
-                f"cannot create incident status {name!r}: the existing status {holder.id} "
-                f"({holder.category}) already holds that name. To manage it with this resource, "
-                f"set import_id={holder.id!r}; otherwise choose another name. ({error})",
-                holder_id=holder.id,
-            ) from None
-
     @staticmethod
-    def _append(
-        connection: _Connection, name: str, description: str, category: str
-    ) -> IncidentStatusRecord:
-        """Create at the end of `category`, surviving the service's race for the next rank."""
-        create = functools.partial(
-            connection.client.create, name=name, description=description, category=category
+    def _create(connection: _Connection, props: dict[str, Any]) -> IncidentStatusRecord:
+        # Everything that makes a create safe to send, resend or recover is the client's
+        # (the creation module): a held name fails with StatusConflictError, a lost rank race
+        # is retried, a lost answer is settled only on evidence that this create made it.
+        return connection.client.create(
+            name=props["name"],
+            description=props["description"],
+            category=props["category"],
+            rank=_as_int(props.get("rank")),
         )
-        try:
-            return create()
-        except ValidationError as error:
-            if not _concerns(error, "rank"):
-                raise
-        # Another append in this category took the same rank. From here on this process's
-        # appends to the category take turns; appends from elsewhere may still collide.
-        with connection.appending_to(category):
-            attempt = 1
-            while True:
-                try:
-                    return create()
-                except ValidationError as error:
-                    if not _concerns(error, "rank") or attempt >= _APPEND_ATTEMPTS:
-                        raise
-                    attempt += 1
 
     def _adopt(
         self, connection: _Connection, import_id: str, props: dict[str, Any]
@@ -364,7 +246,8 @@ class IncidentStatusProvider(MessageFirstProvider):
         """Put name, description and (when declared) rank; return every output."""
         connection = self._connection()
         try:
-            record = connection.client.update(
+            record = renames.update(
+                connection,
                 id_,
                 name=news["name"],
                 description=news["description"],

@@ -14,6 +14,7 @@ from .errors import (
     APIConnectionError,
     APIStatusError,
     IncidentAPIError,
+    RankRaceError,
     RateLimitError,
     ServerError,
 )
@@ -50,16 +51,20 @@ class RetryPolicy:
     """When to try a failed call again: capped, jittered exponential backoff within fixed bounds.
 
     Retried: 429 and 5xx (after ``Retry-After`` when the server sent one, but never sooner than
-    the first backoff), and calls that got no response (refused, reset, closed, timed out). Never
+    the first backoff), an append that lost the race for its category's next rank
+    (``RankRaceError``), and calls that got no response (refused, reset, closed, timed out). Never
     retried: any other status and malformed responses. An attempt whose wait would end more than
     ``max_total`` seconds (on ``clock``) after the first began is not made, nor one beyond
-    ``max_attempts``, where attempts answered 429 do not count; the last error is raised instead.
+    ``max_attempts``, where attempts answered 429 or lost a rank race do not count; the last
+    error is raised instead. (Whether a create may be sent again at all is ``creation``'s rule.)
     ``sleep``, ``clock`` and ``random`` are injectable so that tests need not wait.
 
     A 429 is bounded by time alone: it was not applied and the server says when to come back, so
-    another attempt costs only waiting. Jobs sharing one key take turns at the bucket's refill
-    rate, each turn at least a second apart, and a fixed number of turns would give up on a busy
-    key within seconds, long before ``max_total`` (a whole rate-limit window by default).
+    another attempt costs only waiting. So is a lost rank race: nothing was applied, and each loss
+    means another append won, so the category is moving; the jitter spreads the losers out. Jobs
+    sharing one key take turns at the bucket's refill rate, each turn at least a second apart,
+    and a fixed number of turns would give up on a busy key within seconds, long before
+    ``max_total`` (a whole rate-limit window by default).
 
     Ten attempts are sized for a bad day: with a fifth of requests failing at random, a call gives
     up once in 10 million, and a create whose answer was lost, which must list as well as post on
@@ -92,7 +97,7 @@ class RetryPolicy:
 
     def should_retry(self, error: IncidentAPIError) -> bool:
         """Whether ``error`` is the kind of failure another attempt may cure."""
-        return isinstance(error, RateLimitError | ServerError | APIConnectionError)
+        return isinstance(error, RateLimitError | RankRaceError | ServerError | APIConnectionError)
 
     def backoff(self, attempt: int) -> float:
         """The jittered wait after failed attempt number ``attempt`` (1 for the first).
@@ -109,7 +114,7 @@ class RetryPolicy:
         """Seconds to wait before retrying after failed attempt ``attempt``, or None to give up.
 
         ``started`` is the ``clock`` reading taken before the first attempt; ``throttled`` says
-        how many of the ``attempt`` attempts made so far were answered 429.
+        how many of the ``attempt`` attempts made so far were answered 429 or lost a rank race.
         """
         if not self.should_retry(error) or attempt - throttled >= self.max_attempts:
             return None

@@ -1,10 +1,13 @@
-"""Run Pulumi programs under the real engine with a local, offline file backend.
+"""Run Pulumi programs from Python through the Automation API, with a local, offline file backend.
 
-A program folder is normally run by `pulumi up`, which starts the Python language host
-`pulumi-language-python`. Where that host is missing, the same program still runs under the real
-engine as an Automation API *inline* program: the SDK serves the program from this process and the
-`pulumi` CLI does everything else (plan, diff, state, the dynamic provider process). The demo,
-the tests and the benchmarks run programs this way.
+Users run a project folder with `pulumi up`: the CLI starts the Python language host, which runs
+the program in the project's own virtualenv. This module is for programs that embed Pulumi
+instead. `open_stack` opens either kind of stack:
+
+- a *local program*, a project folder with its own `Pulumi.yaml`: every operation runs the
+  `pulumi` CLI in that folder, exactly as a user's `pulumi up` does;
+- an *inline program*, a Python function: the SDK serves it from this process and the CLI does
+  everything else (plan, diff, state, the dynamic provider process); no language host is needed.
 """
 
 from __future__ import annotations
@@ -96,19 +99,23 @@ def program_from_file(path: Path) -> PulumiProgram:
 def open_stack(
     project: str,
     stack: str,
-    program: PulumiProgram,
+    program: PulumiProgram | None,
     toolchain: Toolchain,
     *,
     work_dir: Path | None = None,
     config: Mapping[str, str] | None = None,
     secrets: Mapping[str, str] | None = None,
 ) -> auto.Stack:
-    """Create or select `stack` of an inline `program`, then set its plain and secret config.
+    """Create or select `stack`, then set its plain and secret config.
 
-    `work_dir` is where `Pulumi.<stack>.yaml` (the stack's config, secrets encrypted with the
-    toolchain's passphrase) is kept; a fresh temporary folder by default. If it holds a
-    `Pulumi.yaml`, that file names the project.
+    With `program` None, `work_dir` must be a project folder (its `Pulumi.yaml` names the project
+    and the program) and the CLI runs it through the language host; otherwise `program` runs
+    inline. `work_dir` is where `Pulumi.<stack>.yaml` (the stack's config, secrets encrypted with
+    the toolchain's passphrase) is kept; for an inline program, a fresh temporary folder by
+    default, and a `Pulumi.yaml` found there names the project.
     """
+    if program is None and (work_dir is None or not (work_dir / "Pulumi.yaml").exists()):
+        raise ValueError("a stack without an inline program needs a work_dir with a Pulumi.yaml")
     env = toolchain.env()
     # A folder with its own Pulumi.yaml keeps it; writing settings would overwrite it.
     keep_project = work_dir is not None and (work_dir / "Pulumi.yaml").exists()
@@ -121,9 +128,14 @@ def open_stack(
         if keep_project
         else auto.ProjectSettings(name=project, runtime="python"),
     )
-    selected = auto.create_or_select_stack(
-        stack_name=stack, project_name=project, program=program, opts=options
-    )
+    if program is None:
+        selected = auto.create_or_select_stack(
+            stack_name=stack, work_dir=str(work_dir), opts=options
+        )
+    else:
+        selected = auto.create_or_select_stack(
+            stack_name=stack, project_name=project, program=program, opts=options
+        )
     values = {key: auto.ConfigValue(value=value) for key, value in (config or {}).items()}
     values.update(
         {key: auto.ConfigValue(value=value, secret=True) for key, value in (secrets or {}).items()}

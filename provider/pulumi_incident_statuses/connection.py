@@ -1,0 +1,93 @@
+"""One API client and read snapshot per provider process, shared by every dynamic provider here.
+
+Provider objects are pickled into state, so they hold nothing: what `configure` resolves for one
+is kept beside it in this module, and the client it leads to is built once per endpoint and key.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from typing import TYPE_CHECKING
+
+from pulumi.dynamic import ResourceProvider
+
+from . import settings as settings_module
+from .errors import NotFoundError
+
+if TYPE_CHECKING:
+    # The HTTP stack loads on the first request: a preview makes none and never imports it.
+    from .client import IncidentStatusesClient, IncidentStatusRecord
+
+# A refresh is a burst of reads: one list answers them all if it is this fresh.
+_SNAPSHOT_TTL_SECONDS = 30.0
+
+
+class Connection:
+    """A client and a read snapshot shared by every resource of one provider process."""
+
+    def __init__(self, client: IncidentStatusesClient) -> None:
+        self.client = client
+        self._lock = threading.Lock()
+        self._snapshot: dict[str, IncidentStatusRecord] | None = None
+        self._snapshot_at = 0.0
+
+    def snapshot(self) -> dict[str, IncidentStatusRecord]:
+        """Every status by id, from a list at most a few seconds old."""
+        with self._lock:
+            if (
+                self._snapshot is None
+                or time.monotonic() - self._snapshot_at > _SNAPSHOT_TTL_SECONDS
+            ):
+                self._snapshot = {r.id: r for r in self.client.list()}
+                self._snapshot_at = time.monotonic()
+            return self._snapshot
+
+    def find(self, status_id: str) -> IncidentStatusRecord | None:
+        """The status from a recent list, or fetched alone; None if it no longer exists."""
+        record = self.snapshot().get(status_id)
+        if record is not None:
+            return record
+        try:
+            return self.client.get(status_id)
+        except NotFoundError:
+            return None
+
+    def invalidate(self) -> None:
+        """Forget the snapshot after a write."""
+        with self._lock:
+            self._snapshot = None
+
+
+_connections: dict[tuple[str, str], Connection] = {}
+_connections_lock = threading.Lock()
+# What `configure` resolved for each provider object, kept beside it rather than in it: whatever
+# the object holds is pickled with it, and the settings hold the API key.
+_configured: weakref.WeakKeyDictionary[ResourceProvider, settings_module.Settings] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def connect(resolved: settings_module.Settings) -> Connection:
+    """The process's connection for these settings, made on first use."""
+    api_key = resolved.require_api_key()
+    key = (resolved.endpoint, api_key)
+    with _connections_lock:
+        connection = _connections.get(key)
+        if connection is None:
+            from .client import IncidentStatusesClient
+
+            connection = Connection(IncidentStatusesClient(api_key, resolved.endpoint))
+            _connections[key] = connection
+        return connection
+
+
+def configure(provider: ResourceProvider, resolved: settings_module.Settings) -> None:
+    """Remember what `configure` resolved for `provider`, outside the object."""
+    _configured[provider] = resolved
+
+
+def connection_for(provider: ResourceProvider) -> Connection:
+    """The connection for `provider`'s configured settings, or the environment's."""
+    return connect(_configured.get(provider) or settings_module.resolve())

@@ -1,0 +1,294 @@
+"""`IncidentStatusOrder`: the order of statuses within a category, as one Pulumi dynamic resource.
+
+The resource owns no status. It owns the relative order of the statuses it lists: an up moves the
+fewest of them it can (see `ranking`), never touches a status the list does not name, and deleting
+the resource writes nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import pulumi
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    Resource,
+    UpdateResult,
+)
+
+from . import categories, ranking
+from . import connection as connection_module
+from . import settings as settings_module
+from .connection import Connection
+from .diagnostics import MessageFirstProvider
+from .errors import IncidentAPIError, StatusOrderError, ValidationError
+from .pickling import pickler_as_found
+from .retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from .client import IncidentStatusRecord
+
+RESOURCE_TYPE = "pulumi-python:dynamic/incident:IncidentStatusOrder"
+
+# During preview, values that depend on other resources reach the provider as this string.
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+_INPUTS = ("category", "statuses", "order_name")
+_OUTPUTS = ("category", "statuses", "order_name", "ranks")
+
+# Which order of this deployment lists each status: a status in two orders would be moved back
+# and forth by them on every run.
+_claims: dict[str, str] = {}
+_claims_lock = threading.Lock()
+
+
+def check_inputs(news: Mapping[str, Any]) -> CheckResult:
+    """Validate the shape of the inputs; every failure names its field. Never raises."""
+    failures: list[CheckFailure] = []
+
+    def fail(prop: str, reason: str) -> None:
+        failures.append(CheckFailure(prop, f"{prop}: {reason}"))
+
+    category = news.get("category")
+    if not _unknown(category) and category not in categories.CONFIGURABLE:
+        fail(
+            "category",
+            f"must be one of {', '.join(categories.CONFIGURABLE)} (the categories an "
+            f"organisation orders), got {_describe(category)}",
+        )
+
+    statuses = news.get("statuses")
+    if not _unknown(statuses):
+        if not isinstance(statuses, list):
+            fail("statuses", f"must be a list of status ids, got {_describe(statuses)}")
+        else:
+            seen: dict[str, int] = {}
+            for index, status_id in enumerate(statuses):
+                if _unknown(status_id):
+                    continue
+                if not isinstance(status_id, str) or not status_id.strip():
+                    fail("statuses", f"[{index}] must be a status id, got {_describe(status_id)}")
+                elif status_id in seen:
+                    fail(
+                        "statuses",
+                        f"[{index}] {status_id!r} is already listed at [{seen[status_id]}]; "
+                        "list each status once",
+                    )
+                else:
+                    seen[status_id] = index
+    inputs = {p: news.get(p) for p in _INPUTS}
+    return CheckResult(inputs, failures)
+
+
+def _unknown(value: object) -> bool:
+    # A whole unknown input arrives as the sentinel string, an unknown list element as this.
+    return value == UNKNOWN or isinstance(value, pulumi.output.Unknown)
+
+
+def _describe(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _known_ids(statuses: object) -> list[str] | None:
+    if not isinstance(statuses, list) or any(not isinstance(s, str) for s in statuses):
+        return None
+    return None if any(_unknown(s) for s in statuses) else list(statuses)
+
+
+def list_problems(
+    category: str, statuses: Sequence[str], records: Mapping[str, IncidentStatusRecord]
+) -> list[str]:
+    """What keeps `statuses` from being ordered in `category`, given every status by id."""
+    problems: list[str] = []
+    for index, status_id in enumerate(statuses):
+        record = records.get(status_id)
+        if record is None:
+            problems.append(
+                f"statuses: [{index}] no incident status has id {status_id!r} "
+                "(see `incident-statuses list`)"
+            )
+        elif record.category != category:
+            problems.append(
+                f"statuses: [{index}] {record.name!r} ({status_id}) is a {record.category!r} "
+                f"status; this order is of {category!r} statuses"
+            )
+    return problems
+
+
+def _claim(order_name: object, statuses: Sequence[str]) -> list[str]:
+    """Record that `order_name` lists `statuses`; the statuses another order listed first."""
+    if not isinstance(order_name, str):
+        return []
+    taken: list[str] = []
+    with _claims_lock:
+        for status_id in statuses:
+            holder = _claims.setdefault(status_id, order_name)
+            if holder != order_name:
+                taken.append(
+                    f"statuses: {status_id!r} is also listed by the IncidentStatusOrder "
+                    f"{holder!r}; a status may be in one order only, or the two move it back "
+                    "and forth"
+                )
+    return taken
+
+
+class IncidentStatusOrderProvider(MessageFirstProvider):
+    """The dynamic provider behind `IncidentStatusOrder`. Stateless when pickled."""
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Resolve credentials from the stack config the engine sends and the environment."""
+        connection_module.configure(self, settings_module.resolve(req.config.get))
+
+    def _connection(self) -> Connection:
+        return connection_module.connection_for(self)
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Reject bad input at preview, naming the field; ids are looked up only when changed."""
+        result = check_inputs(news)
+        if result.failures:
+            return result
+        statuses = _known_ids(news.get("statuses"))
+        if statuses is None:
+            return result
+        taken = _claim(news.get("order_name"), statuses)
+        result.failures.extend(CheckFailure("statuses", reason) for reason in taken)
+        category = news.get("category")
+        unchanged = all(olds.get(p) == news.get(p) for p in ("category", "statuses"))
+        if taken or unchanged or not isinstance(category, str) or _unknown(category):
+            return result
+        try:
+            records = self._connection().snapshot()
+        except IncidentAPIError:
+            # Checked again before any write; a preview need not fail on a network blip.
+            return result
+        result.failures.extend(
+            CheckFailure("statuses", problem)
+            for problem in list_problems(category, statuses, records)
+        )
+        return result
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Compare the category (a change replaces) and the list; ranks are the provider's own."""
+        replaces = ["category"] if news.get("category") != olds.get("category") else []
+        changed = news.get("statuses") != olds.get("statuses")
+        return DiffResult(changes=bool(changed or replaces), replaces=replaces, stables=[])
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Put the listed statuses in order."""
+        return CreateResult(f"order-{uuid.uuid4().hex}", self._apply(props))
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Put the listed statuses in their new order."""
+        return UpdateResult(self._apply(news))
+
+    def _apply(self, props: dict[str, Any]) -> dict[str, Any]:
+        category = str(props["category"])
+        statuses = [str(s) for s in props["statuses"]]
+        connection = self._connection()
+        policy = RetryPolicy()
+        started = policy.clock()
+        attempt = 1
+        while True:
+            records = {r.id: r for r in connection.client.list()}
+            problems = list_problems(category, statuses, records)
+            if problems:
+                raise StatusOrderError(
+                    f"cannot order the {category!r} statuses: " + "; ".join(problems)
+                )
+            ranks = {r.id: r.rank for r in records.values() if r.category == category}
+            try:
+                for status_id, rank in ranking.plan(statuses, ranks):
+                    record = records[status_id]
+                    updated = connection.client.update(
+                        status_id, name=record.name, description=record.description, rank=rank
+                    )
+                    ranks[status_id] = updated.rank
+            except ValidationError as error:
+                # Something outside this plan (an append, another stack) took a free rank
+                # between our list and our write. Plan again from what the server holds now.
+                if not any(detail.field == "rank" for detail in error.errors):
+                    raise
+                delay = policy.backoff(attempt)
+                if policy.clock() - started + delay > policy.max_total:
+                    raise
+                policy.sleep(delay)
+                attempt += 1
+                continue
+            finally:
+                connection.invalidate()
+            return _outputs(props, statuses, ranks)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Record the order the listed statuses hold now; a deleted one leaves the list."""
+        category = props.get("category")
+        records = self._connection().snapshot()
+        present = [
+            records[s]
+            for s in props.get("statuses") or []
+            if s in records and records[s].category == category
+        ]
+        present.sort(key=lambda record: record.rank)
+        statuses = [record.id for record in present]
+        outs = _outputs(props, statuses, {record.id: record.rank for record in present})
+        inputs = {p: outs[p] for p in _INPUTS}
+        return ReadResult(id_, outs, inputs)
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Forget the order; the statuses keep their ranks."""
+
+
+def _outputs(
+    props: Mapping[str, Any], statuses: list[str], ranks: Mapping[str, int]
+) -> dict[str, Any]:
+    """The one mapper to the resource's outputs."""
+    return {
+        "category": props.get("category"),
+        "statuses": statuses,
+        "order_name": props.get("order_name"),
+        "ranks": [ranks[s] for s in statuses],
+    }
+
+
+class IncidentStatusOrder(Resource, module="incident", name="IncidentStatusOrder"):
+    """The order of some statuses within one category: the first listed is the top.
+
+    List each status in at most one order, and do not also set `rank` on an `IncidentStatus`
+    listed here: the order chooses ranks itself. Statuses the list does not name are never
+    written, and deleting the order leaves every rank as it is.
+    """
+
+    category: pulumi.Output[str]
+    """`live` or `learning`."""
+    statuses: pulumi.Output[list[str]]
+    """The listed status ids, top first (after a refresh: in the order incident.io holds)."""
+    ranks: pulumi.Output[list[int]]
+    """The rank of each listed status, as incident.io holds it."""
+    order_name: pulumi.Output[str]
+    """The resource's name, so that two orders listing one status can be told apart."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        category: pulumi.Input[str],
+        statuses: pulumi.Input[Sequence[pulumi.Input[str]]],
+    ) -> None:
+        """Declare that `statuses` (ids, top first) appear in this order within `category`."""
+        props: dict[str, Any] = {
+            "category": category,
+            "statuses": statuses,
+            "order_name": resource_name,
+            "ranks": None,
+        }
+        with pickler_as_found():
+            super().__init__(IncidentStatusOrderProvider(), resource_name, props, opts)

@@ -1,0 +1,186 @@
+"""Renames that pass names between statuses of one deployment: chains and swaps in one apply.
+
+Names are unique, and the engine runs the updates of a deployment in parallel, so renaming A to
+B's old name while B takes a new one fails if A's update goes first, and a swap fails whichever
+goes first. The engine calls `diff` for every status before its update, in this provider process,
+so the process knows what name each status of the deployment is heading for (`note`). An update
+refused because another status holds its new name looks the holder up there:
+
+- a holder heading for another name is renamed there first, on its behalf, and so on down a chain;
+  a holder already in the chain closes a cycle (a swap, a rotation), and steps aside to a
+  temporary name until the rest of the cycle has moved;
+- a holder keeping its name, or one this deployment does not manage at all, is a conflict, raised
+  as `StatusConflictError` as before. A name is never taken from a status the stack does not
+  manage.
+
+Every move is made by the thread that met the conflict, under one lock, so no update waits for
+another update to run. That matters: the dynamic provider host serves calls on a pool of four
+threads (pulumi/dynamic/__main__.py), and more updates than that can be waiting.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .connection import Connection
+from .errors import StatusConflictError, ValidationError
+
+if TYPE_CHECKING:
+    from .client import IncidentStatusRecord
+
+# The provider host's thread pool (pulumi/dynamic/__main__.py: ThreadPoolExecutor(max_workers=4)).
+_HOST_THREADS = 4
+# How long an update waits for the `diff` of a holder it knows nothing about: the engine diffs
+# one resource after another while it already runs the updates of those diffed, through the same
+# pool of threads, so a holder's diff may come a few hundred milliseconds after a conflict with
+# it. At most `_HOST_THREADS - 1` updates wait at once, leaving a thread for that diff; an update
+# that finds them all waiting does not wait, and a holder still unknown is a conflict.
+_INTENT_WAIT_SECONDS = 5.0
+_INTENT_POLL_SECONDS = 0.05
+# A chain longer than the statuses of an organisation would be a bug: stop rather than loop.
+_MAX_STEPS = 1000
+
+# During preview, values that depend on other resources reach the provider as this string.
+_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+@dataclass(frozen=True)
+class _Intent:
+    name: str
+    description: str
+
+
+_intents: dict[str, _Intent] = {}
+_intents_lock = threading.Lock()
+_moving = threading.Lock()
+_waiters = threading.BoundedSemaphore(_HOST_THREADS - 1)
+
+
+def note(status_id: str, news: dict[str, Any]) -> None:
+    """Record, from `diff`, the name and description this deployment declares for a status."""
+    name, description = news.get("name"), news.get("description")
+    if (
+        isinstance(name, str)
+        and isinstance(description, str)
+        and _UNKNOWN
+        not in (
+            name,
+            description,
+        )
+    ):
+        with _intents_lock:
+            _intents[status_id] = _Intent(name, description)
+
+
+def temporary_name(status_id: str) -> str:
+    """The name a status holds while it steps aside in a cycle of renames."""
+    return f"renaming {status_id}"
+
+
+def update(
+    connection: Connection, status_id: str, *, name: str, description: str, rank: int | None
+) -> IncidentStatusRecord:
+    """Put the status's name, description and rank, moving this deployment's holder of the name."""
+    try:
+        return connection.client.update(status_id, name=name, description=description, rank=rank)
+    except ValidationError as error:
+        if not _about_name(error):
+            raise
+        refused = error
+    waited: set[str] = set()
+    while True:
+        with _moving:
+            try:
+                return _take(connection, status_id, name, description, rank, chain=[status_id])
+            except _Unmanaged as conflict:
+                if conflict.holder_id in waited:
+                    raise StatusConflictError(
+                        f"cannot rename incident status {status_id} to {name!r}: "
+                        f"{conflict.reason}. Choose another name, or rename that status first. "
+                        f"({refused})",
+                        holder_id=conflict.holder_id,
+                    ) from None
+                holder_id = conflict.holder_id
+            finally:
+                connection.invalidate()
+        # Outside the lock, so that the moves of other chains go on meanwhile.
+        _await_intent(holder_id)
+        waited.add(holder_id)
+
+
+class _Unmanaged(Exception):
+    """A holder of the name that this deployment (as far as its diffs have shown) keeps there."""
+
+    def __init__(self, reason: str, holder_id: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.holder_id = holder_id
+
+
+def _about_name(error: ValidationError) -> bool:
+    return any(detail.field == "name" for detail in error.errors)
+
+
+def _await_intent(holder_id: str) -> None:
+    """Give the holder's `diff` a moment to arrive, without taking the host's last thread."""
+    if not _waiters.acquire(blocking=False):
+        return
+    try:
+        deadline = time.monotonic() + _INTENT_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            with _intents_lock:
+                if holder_id in _intents:
+                    return
+            time.sleep(_INTENT_POLL_SECONDS)
+    finally:
+        _waiters.release()
+
+
+def _take(
+    connection: Connection,
+    status_id: str,
+    name: str,
+    description: str,
+    rank: int | None,
+    *,
+    chain: list[str],
+) -> IncidentStatusRecord:
+    """Give `status_id` the name `name`, first moving whoever holds it where it is going."""
+    client = connection.client
+    for _ in range(_MAX_STEPS):
+        try:
+            return client.update(status_id, name=name, description=description, rank=rank)
+        except ValidationError as error:
+            if not _about_name(error):
+                raise
+        holder = client.find_by_name(name)
+        if holder is None or holder.id == status_id:
+            continue
+        with _intents_lock:
+            intent = _intents.get(holder.id)
+        if intent is None:
+            raise _Unmanaged(
+                f"the status {holder.id} ({holder.category}) holds that name and this stack "
+                "does not rename it",
+                holder.id,
+            )
+        if intent.name == name:
+            raise _Unmanaged(
+                f"the status {holder.id} of this stack holds that name and keeps it", holder.id
+            )
+        if holder.id in chain:
+            # A cycle: the holder steps aside until the rest of the cycle has its names.
+            client.update(holder.id, name=temporary_name(holder.id), description=holder.description)
+            continue
+        _take(
+            connection,
+            holder.id,
+            intent.name,
+            intent.description,
+            None,
+            chain=[*chain, holder.id],
+        )
+    raise RuntimeError(f"renaming {status_id} to {name!r} did not settle")

@@ -1,0 +1,145 @@
+"""Several stacks, one organisation: concurrent `pulumi up`s appending to one category converge.
+
+Each stack is a project folder run by `pulumi up` as users run it, in its own process. In every
+round all stacks start `up` at the same moment, each appending 15 `live` statuses (no rank) to
+the same category, against an emulator that races rank-less creates for the next rank as
+incident.io does (`--rank-race`), with faults as well in the second setting. Every `up` must
+succeed the first time and the organisation must then hold each declared status exactly once,
+with distinct ranks. Each round replaces the previous round's statuses with new ones, so that it
+also deletes while the other stacks append.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pulumi import automation as auto
+
+from engine import API_KEY, configurable, stats, toolchain
+from pulumi_incident_statuses.emulator.process import EmulatorProcess
+
+pytestmark = pytest.mark.engine
+
+PER_STACK = 15
+ROUNDS = 5
+
+PROGRAM = """\
+import json
+import pathlib
+
+from pulumi_incident_statuses import IncidentStatus
+
+for spec in json.loads(pathlib.Path("statuses.json").read_text()):
+    IncidentStatus(spec["resource"], name=spec["name"], description="d", category="live")
+"""
+
+
+def folder_stack(root: Path, team: int, endpoint: str) -> auto.Stack:
+    """Team ``team``'s stack: a project folder of its own, sharing the backend with the others."""
+    folder = root / f"team-{team}"
+    folder.mkdir(parents=True)
+    (folder / "Pulumi.yaml").write_text(f"name: team-{team}\nruntime: python\n")
+    (folder / "__main__.py").write_text(PROGRAM)
+    (folder / "statuses.json").write_text("[]")
+    chain = toolchain(root / "state", {"INCIDENT_API_KEY": API_KEY})
+    env = chain.env()
+    stack = auto.create_or_select_stack(
+        "ci",
+        work_dir=str(folder),
+        opts=auto.LocalWorkspaceOptions(
+            pulumi_home=env["PULUMI_HOME"],
+            env_vars=env,
+            pulumi_command=auto.PulumiCommand(root=str(chain.bin_dir.parent)),
+        ),
+    )
+    stack.set_config("incident:endpoint", auto.ConfigValue(endpoint))
+    return stack
+
+
+def declare(stack: auto.Stack, names: list[str]) -> None:
+    specs = [{"resource": name.lower().replace(" ", "-"), "name": name} for name in names]
+    (Path(stack.workspace.work_dir) / "statuses.json").write_text(json.dumps(specs))
+
+
+def all_at_once(stacks: list[auto.Stack]) -> list[auto.UpResult | BaseException]:
+    """`up` of every stack, started together; each one's result or exception."""
+    results: list[auto.UpResult | BaseException] = [RuntimeError("not run")] * len(stacks)
+    start = threading.Barrier(len(stacks))
+
+    def run(index: int) -> None:
+        start.wait()
+        try:
+            results[index] = stacks[index].up()
+        except BaseException as error:
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(stacks))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def run_rounds(
+    root: Path, emulator: EmulatorProcess, observer: EmulatorProcess, teams: int, rounds: int
+) -> list[dict[str, Any]]:
+    """``rounds`` rounds of ``teams`` concurrent appends; what each round's `up`s reported."""
+    stacks = [folder_stack(root, team, emulator.url) for team in range(teams)]
+    previous = 0
+    reports: list[dict[str, Any]] = []
+    for round_ in range(rounds):
+        names = {
+            team: [f"Team {team} round {round_} status {n}" for n in range(PER_STACK)]
+            for team in range(teams)
+        }
+        for team, stack in enumerate(stacks):
+            declare(stack, names[team])
+        before = stats(emulator.url)["by_status"]
+        results = all_at_once(stacks)
+        failures = [str(r) for r in results if isinstance(r, BaseException)]
+        assert failures == [], f"round {round_}: {failures}"
+        for result in results:
+            assert isinstance(result, auto.UpResult)
+            expected = {"create": PER_STACK, "same": 1} if round_ else {"create": PER_STACK + 1}
+            if previous:
+                expected["delete"] = previous
+            assert result.summary.resource_changes == expected
+        held = configurable(observer.url)
+        declared = {name for team in names.values() for name in team}
+        assert set(held) == declared, f"round {round_}: exactly the declared statuses"
+        ranks = [status["rank"] for status in held.values()]
+        assert len(ranks) == len(set(ranks)), f"round {round_}: a rank is held twice"
+        after = stats(emulator.url)["by_status"]
+        reports.append({k: after.get(k, 0) - before.get(k, 0) for k in after})
+        previous = PER_STACK
+    return reports
+
+
+@pytest.mark.parametrize("teams", [2, 3])
+def test_concurrent_appends_from_several_stacks_all_succeed(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorProcess], teams: int
+) -> None:
+    emulator = emulator_factory(rank_race=True)
+    reports = run_rounds(tmp_path, emulator, emulator, teams, ROUNDS)
+    print(f"{teams} stacks: {reports}")
+    assert sum(report.get("422", 0) for report in reports) > 0, "the appends did race"
+
+
+@pytest.mark.parametrize("teams", [2, 3])
+def test_concurrent_appends_converge_under_faults(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorProcess], teams: int
+) -> None:
+    emulator = emulator_factory(rank_race=True, fault_rate=0.1, drop_rate=0.05, seed=teams)
+    # The test reads through a fault-free emulator on the same database.
+    observer = emulator_factory(db_path=emulator.db_path)
+    reports = run_rounds(tmp_path, emulator, observer, teams, ROUNDS)
+    faulty = stats(emulator.url)["by_status"]
+    print(f"{teams} stacks under faults: {faulty}")
+    assert faulty.get("dropped", 0) > 0 and faulty.get("500", 0) + faulty.get("503", 0) > 0
+    assert sum(report.get("422", 0) for report in reports) > 0, "the appends did race"

@@ -1,0 +1,256 @@
+"""The path users type: `pulumi` commands in a project folder, for the demo stack and every example.
+
+Each project is copied file for file into a temporary folder laid out as in the checkout (with
+`.venv` there linking to the checkout's virtualenv), so that edits and stack files stay out of the
+checkout, and then driven with the `pulumi` CLI exactly as the README shows: the CLI starts the
+Python language host, which runs the program in the project's virtualenv.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from engine import API_KEY, ROOT, configurable, toolchain, write_project
+from organisation import MANAGED, seed
+from pulumi_incident_statuses.emulator.process import EmulatorProcess
+
+pytestmark = pytest.mark.engine
+
+
+class Cli:
+    """Runs `pulumi` in one folder with one environment, as a user's shell would."""
+
+    def __init__(self, cwd: Path, env: dict[str, str]) -> None:
+        self.cwd = cwd
+        self.env = env
+
+    def __call__(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            ["pulumi", *args, "--non-interactive", "--color", "never"],
+            cwd=self.cwd,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if check and done.returncode != 0:
+            raise AssertionError(
+                f"`pulumi {' '.join(args)}` exited {done.returncode}\n"
+                f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
+            )
+        return done
+
+    def outputs(self) -> dict[str, Any]:
+        """`pulumi stack output --json`."""
+        values: dict[str, Any] = json.loads(self("stack", "output", "--json").stdout)
+        return values
+
+
+def shell(tmp_path: Path, cwd: Path, emulator: EmulatorProcess, *, key_in_env: bool = True) -> Cli:
+    """A shell set up as the README says: engine on PATH, file backend, emulator endpoint."""
+    env = {**os.environ, **toolchain(tmp_path / "state").env()}
+    env.pop("PULUMI_PYTHON_CMD")  # a project folder names its own virtualenv
+    env.pop("INCIDENT_API_KEY", None)
+    env["INCIDENT_ENDPOINT"] = emulator.url
+    if key_in_env:
+        env["INCIDENT_API_KEY"] = API_KEY
+    return Cli(cwd, env)
+
+
+def copy_project(tmp_path: Path, project: str) -> Path:
+    """The checkout's project `project` ("." for the root) under `tmp_path`; where to run it."""
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    (checkout / ".venv").symlink_to(ROOT / ".venv")
+    if project == ".":
+        shutil.copy2(ROOT / "Pulumi.yaml", checkout / "Pulumi.yaml")
+        program = "examples/lifecycle"
+    else:
+        program = project
+    shutil.copytree(
+        ROOT / program,
+        checkout / program,
+        symlinks=True,
+        ignore=shutil.ignore_patterns("__pycache__", "Pulumi.*.yaml"),
+    )
+    return checkout / project
+
+
+def put(emulator: EmulatorProcess, status_id: str, **body: Any) -> None:
+    response = requests.put(
+        f"{emulator.url}/v1/incident_statuses/{status_id}",
+        json=body,
+        headers={"Authorization": f"Bearer {API_KEY}"},
+        timeout=10,
+    )
+    response.raise_for_status()
+
+
+def changed_lines(preview: str) -> list[str]:
+    """The lines of `pulumi preview --diff` that mark a change (+, -, ~ at their start)."""
+    marks = ("+", "-", "~")
+    return [line.strip() for line in preview.splitlines() if line.lstrip().startswith(marks)]
+
+
+# project, the status an edit and a hand edit target, the program file that declares it
+PROJECTS = {
+    ".": ("Investigating", "examples/lifecycle/__main__.py"),
+    "examples/lifecycle": ("Investigating", "examples/lifecycle/__main__.py"),
+    "examples/adopt": ("Monitoring", "examples/adopt/__main__.py"),
+}
+
+
+@pytest.mark.parametrize("project", list(PROJECTS))
+def test_project_through_the_cli(project: str, tmp_path: Path, emulator: EmulatorProcess) -> None:
+    target, program_file = PROJECTS[project]
+    folder = copy_project(tmp_path, project)
+    # The root stack keeps its key in secret stack config, the examples in the environment.
+    key_in_config = project == "."
+    pulumi = shell(tmp_path, folder, emulator, key_in_env=not key_in_config)
+
+    pulumi("stack", "init", "dev")
+    if key_in_config:
+        pulumi("config", "set", "--secret", "incident:apiKey", API_KEY)
+    if project == "examples/adopt":
+        made = seed(
+            emulator.url,
+            ({"name": "Monitoring", "description": "set up by hand", "category": "live"},),
+        )
+        pulumi("config", "set", "monitoringId", made["Monitoring"]["id"])
+
+    up = pulumi("up", "--yes")
+    assert "error" not in up.stdout.lower(), up.stdout
+    held = configurable(emulator.url)
+    ids = {name: status["id"] for name, status in held.items()}
+    assert target in ids
+    outputs = pulumi.outputs()
+    exported_ids = json.dumps(outputs)
+    assert all(status_id in exported_ids for status_id in ids.values())
+
+    # An edit of one description: the diff shows that one field and nothing else.
+    program = tmp_path / "checkout" / program_file
+    declared = held[target]["description"]
+    text = program.read_text(encoding="utf-8")
+    assert text.count(declared) == 1, "the test edits the one description it can find"
+    program.write_text(text.replace(declared, "Edited in the program."), encoding="utf-8")
+    preview = pulumi("preview", "--diff").stdout
+    steps = preview.split("--outputs:--")[0].split("\nResources:")[0]
+    summary = preview.split("\nResources:")[1]
+    assert changed_lines(steps) == [
+        "~ pulumi-python:dynamic/incident:IncidentStatus: (update)",
+        f'~ description: "{declared}" => "Edited in the program."',
+    ], preview
+    assert "~ 1 to update" in summary, preview
+    pulumi("up", "--yes")
+    assert configurable(emulator.url)[target]["description"] == "Edited in the program."
+
+    # Drift made by hand: refresh records it, up puts the program's value back.
+    put(emulator, ids[target], name=target, description="changed in the dashboard")
+    refresh = pulumi("refresh", "--yes").stdout
+    assert "1 updated" in refresh or "~ 1 updated" in refresh, refresh
+    pulumi("up", "--yes")
+    assert configurable(emulator.url)[target]["description"] == "Edited in the program."
+    assert {n: s["id"] for n, s in configurable(emulator.url).items()} == ids
+
+    # Export and import round trip: nothing to do after.
+    exported = tmp_path / "exported.json"
+    pulumi("stack", "export", "--file", str(exported))
+    pulumi("stack", "import", "--file", str(exported))
+    pulumi("preview", "--expect-no-changes")
+
+    pulumi("destroy", "--yes")
+    assert configurable(emulator.url) == {}
+    assert {
+        s["name"]
+        for s in requests.get(
+            f"{emulator.url}/v1/incident_statuses",
+            headers={"Authorization": f"Bearer {API_KEY}"},
+            timeout=10,
+        ).json()["incident_statuses"]
+    } == set(MANAGED)
+
+
+NEW_PROJECT = '''"""A user's first stack."""
+
+import pulumi
+
+from pulumi_incident_statuses import IncidentStatus
+
+triaging = IncidentStatus(
+    "triaging",
+    name="Triaging",
+    description="Someone is looking at it.",
+    category="live",
+)
+pulumi.export("triaging", triaging.id)
+'''
+
+
+def test_a_new_project_with_the_package_pip_installed(
+    tmp_path: Path, emulator: EmulatorProcess
+) -> None:
+    folder = tmp_path / "my-statuses"
+    folder.mkdir()
+    venv = folder / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run(
+        [str(venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", str(ROOT)],
+        check=True,
+        timeout=600,
+    )
+    write_project(folder, NEW_PROJECT, name="my-statuses")
+    (folder / "Pulumi.yaml").write_text(
+        "name: my-statuses\nruntime:\n  name: python\n  options:\n    virtualenv: venv\n",
+        encoding="utf-8",
+    )
+    pulumi = shell(tmp_path, folder, emulator)
+    pulumi("stack", "init", "dev")
+    # The language host takes a package named pulumi-* for a provider unless it says otherwise.
+    about = json.loads(pulumi("about", "--json").stdout)
+    assert [plugin["name"] for plugin in about["plugins"]] == ["python"]
+    pulumi("up", "--yes")
+    held = configurable(emulator.url)
+    assert list(held) == ["Triaging"]
+    assert pulumi.outputs() == {"triaging": held["Triaging"]["id"]}
+    pulumi("preview", "--expect-no-changes")
+    pulumi("destroy", "--yes")
+    assert configurable(emulator.url) == {}
+
+
+def test_rotating_the_key_in_stack_config(tmp_path: Path, emulator_factory: Any) -> None:
+    organisation = tmp_path / "organisation.db"
+    before = emulator_factory(db_path=organisation, api_key="key-before-rotation")
+    folder = write_project(tmp_path / "project", NEW_PROJECT, name="rotation")
+    pulumi = shell(tmp_path, folder, before, key_in_env=False)
+    pulumi("stack", "init", "dev")
+    pulumi("config", "set", "--secret", "incident:apiKey", "key-before-rotation")
+    pulumi("up", "--yes")
+
+    # The organisation revokes the old key and issues a new one; the user puts it in config.
+    before.stop()
+    after = emulator_factory(db_path=organisation, api_key="key-after-rotation")
+    pulumi.env["INCIDENT_ENDPOINT"] = after.url
+    pulumi("config", "set", "--secret", "incident:apiKey", "key-after-rotation")
+
+    # Refresh and destroy configure the provider from state: the old key, now refused.
+    for command in ("refresh", "destroy"):
+        refused = pulumi(command, "--yes", check=False)
+        assert refused.returncode != 0
+        assert "401 authentication_error" in refused.stdout, refused.stdout
+        assert "add --run-program" in refused.stdout
+    assert list(configurable(after.url, "key-after-rotation")) == ["Triaging"]
+
+    # With the program run, they use the stack config as it is now; and so does what follows.
+    pulumi("refresh", "--yes", "--run-program")
+    pulumi("destroy", "--yes")
+    assert configurable(after.url, "key-after-rotation") == {}

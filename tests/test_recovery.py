@@ -1,0 +1,88 @@
+"""Which status a killed run's pending create made: the matching `recover` imports, on its own.
+
+The whole flow (kill, `pulumi cancel`, `incident-statuses recover`, `pulumi up`) runs through the
+engine in test_crash_engine.py.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from pulumi_incident_statuses.cli import main
+from pulumi_incident_statuses.client import IncidentStatusRecord
+from pulumi_incident_statuses.recovery import PendingCreate, match_pending_creates, pending_creates
+from pulumi_incident_statuses.resource import RESOURCE_TYPE
+
+STARTED = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
+URN = f"urn:pulumi:ci::statuses::{RESOURCE_TYPE}::"
+
+
+def create(resource: str, name: str, rank: int | None = None) -> PendingCreate:
+    return PendingCreate(URN + resource, name, "d", "live", rank)
+
+
+def status(id_: str, name: str, *, seconds: float = 5.0, **overrides: Any) -> IncidentStatusRecord:
+    stamp = (STARTED + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    fields: dict[str, Any] = {
+        "id": id_,
+        "name": name,
+        "description": "d",
+        "category": "live",
+        "rank": 1,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+    fields.update(overrides)
+    return IncidentStatusRecord(**fields)
+
+
+def test_only_statuses_made_by_the_run_with_the_declared_inputs_are_matched() -> None:
+    creates = [
+        create("made", "Made"),
+        create("never-landed", "Never landed"),
+        create("made-before", "Made before"),
+        create("different", "Different"),
+        create("held", "Held"),
+        create("ranked", "Ranked", rank=7),
+    ]
+    records = [
+        status("01MADE", "Made"),
+        status("01BEFORE", "Made before", seconds=-60),
+        status("01DIFF", "Different", description="someone else's words"),
+        status("01HELD", "Held"),
+        status("01RANKED", "Ranked", rank=8),
+    ]
+    imported, unmatched = match_pending_creates(creates, records, held={"01HELD"}, since=STARTED)
+    assert imported == {URN + "made": "01MADE"}
+    reasons = {u.create.resource_name: u.reason for u in unmatched}
+    assert set(reasons) == {"never-landed", "made-before", "different", "held", "ranked"}
+    assert "never landed" in reasons["never-landed"]
+    assert "import_id='01BEFORE'" in reasons["made-before"]
+    assert "import_id='01DIFF'" in reasons["different"]
+    assert "already belongs to another resource" in reasons["held"]
+
+
+def test_pending_creates_of_other_types_and_operations_are_left_alone() -> None:
+    status_resource = {
+        "urn": URN + "a",
+        "type": RESOURCE_TYPE,
+        "inputs": {"name": "A", "description": "d", "category": "live", "rank": 3.0},
+    }
+    deployment = {
+        "pending_operations": [
+            {"type": "creating", "resource": status_resource},
+            {"type": "updating", "resource": {**status_resource, "urn": URN + "b"}},
+            {"type": "creating", "resource": {"urn": "urn:other", "type": "aws:s3:Bucket"}},
+        ]
+    }
+    assert pending_creates(deployment) == [PendingCreate(URN + "a", "A", "d", "live", 3)]
+
+
+def test_recover_refuses_a_time_without_a_zone(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["recover", "--since", "2026-11-28T09:30:00"])
+    assert exit_.value.code == 2
+    assert "give a time zone" in capsys.readouterr().err

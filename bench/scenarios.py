@@ -12,7 +12,6 @@ it there); the provider process finds them through the toolchain's PYTHONPATH.
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 import threading
 import time
@@ -25,7 +24,7 @@ from typing import Any
 import psutil
 from pulumi import automation as auto
 
-from engine import status_stack, toolchain
+from engine import API_KEY, toolchain
 from noop_provider import NoopStatus
 from pulumi_incident_statuses import IncidentStatus
 from pulumi_incident_statuses.emulator.process import EmulatorProcess
@@ -282,26 +281,21 @@ def _operate(stack: auto.Stack, operation: str) -> dict[str, int]:
 def _stacks(
     folder: Path, emulator: EmulatorProcess, declared: Mapping[str, list[Spec]]
 ) -> Iterator[dict[str, auto.Stack]]:
-    ours = status_stack(
-        folder / OURS,
-        emulator.url,
-        program(IncidentStatus, declared[OURS]),
-        key_from_env=True,
-    )
-    work_dir = folder / BASELINE / "work"
-    work_dir.mkdir(parents=True)
-    baseline = open_stack(
-        "statuses",
-        "test",
-        program(NoopStatus, declared[BASELINE]),
-        toolchain(folder / BASELINE / "state"),
-        work_dir=work_dir,
-    )
-    try:
-        yield {BASELINE: baseline, OURS: ours}
-    finally:
-        # status_stack lets the Automation API make a temporary work folder; it is not removed.
-        shutil.rmtree(ours.workspace.work_dir, ignore_errors=True)
+    # Both sides run inline, the same way; bench/cli_path.py runs project folders.
+    resources: dict[str, Callable[..., object]] = {OURS: IncidentStatus, BASELINE: NoopStatus}
+    stacks = {}
+    for side in SIDES:
+        work_dir = folder / side / "work"
+        work_dir.mkdir(parents=True)
+        stacks[side] = open_stack(
+            "statuses",
+            "test",
+            program(resources[side], declared[side]),
+            toolchain(folder / side / "state", {"INCIDENT_API_KEY": API_KEY}),
+            work_dir=work_dir,
+            config={"incident:endpoint": emulator.url},
+        )
+    yield stacks
 
 
 def lifecycle(

@@ -3,8 +3,9 @@
 Each seed runs `up` of 30 statuses, an update of every description and `destroy` against an
 emulator told to answer a fifth of requests 500/503, to apply and then drop a twentieth of writes,
 and to allow 120 requests a minute. Another job sharing the key keeps the minute's allowance
-spent until the stack's first write, so the whole run is throttled to two requests a second. After each step the organisation must hold exactly what the program declares, under the
-ids the state records, and a preview must find nothing to do. The test looks through a second,
+spent until the stack's first write, so the whole run is throttled to two requests a second.
+After each step the organisation must hold exactly what the program declares, under the ids the
+state records, and a preview must find nothing to do. The test looks through a second,
 fault-free emulator on the same database, so that its own reads neither fail nor use up the
 faulty emulator's faults and rate limit.
 """

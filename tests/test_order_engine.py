@@ -13,11 +13,10 @@ import pytest
 import requests
 from pulumi import automation as auto
 
-from engine import API_KEY, ROOT, TESTS, server_statuses, stats, status_stack
+from engine import API_KEY, ROOT, TESTS, project_stack, server_statuses, stats, status_stack
 from ordering import held_order, ordered_program, specs
 from organisation import seed
 from pulumi_incident_statuses.emulator.process import EmulatorProcess
-from pulumi_incident_statuses.workspace import program_from_file
 
 pytestmark = pytest.mark.engine
 
@@ -224,8 +223,8 @@ def test_the_lifecycle_example_comes_out_in_its_declared_order(
     tmp_path: Path, emulator: EmulatorProcess
 ) -> None:
     # Point 9: what `make demo` runs. Its creates race; the order settles them.
-    program = program_from_file(ROOT / "examples" / "lifecycle" / "__main__.py")
-    stack = status_stack(tmp_path, emulator.url, program)
+    source = (ROOT / "examples" / "lifecycle" / "__main__.py").read_text(encoding="utf-8")
+    stack = project_stack(tmp_path, emulator.url, source)
     stack.up()
     assert held_order(emulator.url, "live") == ["Investigating", "Fixing", "Monitoring"]
     again, _, writes = writes_during(emulator.url, stack.up)

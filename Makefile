@@ -7,6 +7,8 @@ PYTHON  := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 ENGINE  := $(VENV)/bin/pulumi-language-python
 PYTHON3 ?= python3
+# Engine tests mostly wait on subprocesses and throttled requests: more workers than cores.
+TEST_WORKERS ?= 4
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -29,7 +31,7 @@ demo: setup  ## start the emulator, `pulumi up` the demo stack against it, show 
 test: setup  ## lint, type-check and run the whole suite (real engine, real emulator)
 	$(VENV)/bin/ruff check provider tests bench scripts examples
 	$(VENV)/bin/mypy
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS)
 
 lint: setup  ## ruff and mypy only
 	$(VENV)/bin/ruff check provider tests bench scripts examples

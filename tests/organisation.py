@@ -50,3 +50,15 @@ def seed(emulator_url: str, specs: tuple[dict[str, Any], ...] = HAND_MADE) -> di
         response.raise_for_status()
         created[spec["name"]] = response.json()["incident_status"]
     return created
+
+
+def edit(emulator_url: str, status_id: str, **body: Any) -> None:
+    """Change a status over HTTP, as someone in the dashboard would (`PUT`, name and description
+    required)."""
+    response = requests.put(
+        f"{emulator_url}/v1/incident_statuses/{status_id}",
+        json=body,
+        headers={"Authorization": f"Bearer {API_KEY}"},
+        timeout=10,
+    )
+    response.raise_for_status()

@@ -20,8 +20,9 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
-from engine import API_KEY, configurable, stats, toolchain
+from engine import API_KEY, configurable, stats, toolchain, write_project
 from pulumi_incident_statuses.emulator.process import EmulatorProcess
+from pulumi_incident_statuses.workspace import open_stack
 
 pytestmark = pytest.mark.engine
 
@@ -41,24 +42,16 @@ for spec in json.loads(pathlib.Path("statuses.json").read_text()):
 
 def folder_stack(root: Path, team: int, endpoint: str) -> auto.Stack:
     """Team ``team``'s stack: a project folder of its own, sharing the backend with the others."""
-    folder = root / f"team-{team}"
-    folder.mkdir(parents=True)
-    (folder / "Pulumi.yaml").write_text(f"name: team-{team}\nruntime: python\n")
-    (folder / "__main__.py").write_text(PROGRAM)
+    folder = write_project(root / f"team-{team}", PROGRAM, name=f"team-{team}")
     (folder / "statuses.json").write_text("[]")
-    chain = toolchain(root / "state", {"INCIDENT_API_KEY": API_KEY})
-    env = chain.env()
-    stack = auto.create_or_select_stack(
+    return open_stack(
+        f"team-{team}",
         "ci",
-        work_dir=str(folder),
-        opts=auto.LocalWorkspaceOptions(
-            pulumi_home=env["PULUMI_HOME"],
-            env_vars=env,
-            pulumi_command=auto.PulumiCommand(root=str(chain.bin_dir.parent)),
-        ),
+        None,
+        toolchain(root / "state", {"INCIDENT_API_KEY": API_KEY}),
+        work_dir=folder,
+        config={"incident:endpoint": endpoint},
     )
-    stack.set_config("incident:endpoint", auto.ConfigValue(endpoint))
-    return stack
 
 
 def declare(stack: auto.Stack, names: list[str]) -> None:

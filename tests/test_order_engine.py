@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from pulumi import automation as auto
 
-from engine import API_KEY, ROOT, TESTS, project_stack, server_statuses, stats, status_stack
+from engine import ROOT, TESTS, project_stack, server_statuses, stats, status_stack
 from ordering import held_order, ordered_program, specs
-from organisation import seed
+from organisation import edit, seed
 from pulumi_incident_statuses.emulator.process import EmulatorProcess
 
 pytestmark = pytest.mark.engine
@@ -90,7 +89,9 @@ def test_an_order_applies_every_change_in_one_up_and_touches_nothing_else(
     # Point 5: a reorder in the dashboard is drift that refresh records and up undoes.
     held = by_name(url)
     last = max(s["rank"] for s in held.values() if s["category"] == "live")
-    put(url, held["Echo"], rank=last + 1)
+    edit(
+        url, held["Echo"]["id"], name="Echo", description=held["Echo"]["description"], rank=last + 1
+    )
     drifted = held_order(url, "live", ["Bravo", "Echo", "Delta"])
     assert drifted == ["Delta", "Bravo", "Echo"]
     stack.refresh()
@@ -112,17 +113,6 @@ def test_an_order_applies_every_change_in_one_up_and_touches_nothing_else(
     assert removed.summary.resource_changes.get("delete") == 1
     assert writes == 0
     assert {n: s["rank"] for n, s in by_name(url).items()} == ranks
-
-
-def put(url: str, status: dict[str, Any], **changes: Any) -> None:
-    body = {"name": status["name"], "description": status["description"], **changes}
-    response = requests.put(
-        f"{url}/v1/incident_statuses/{status['id']}",
-        json=body,
-        headers={"Authorization": f"Bearer {API_KEY}"},
-        timeout=10,
-    )
-    response.raise_for_status()
 
 
 def preview_error(stack: auto.Stack) -> str:

@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
-from engine import API_KEY, ROOT, configurable, toolchain, write_project
-from organisation import MANAGED, seed
+from engine import API_KEY, ROOT, configurable, server_statuses, toolchain, write_project
+from organisation import MANAGED, edit, seed
 from pulumi_incident_statuses.emulator.process import EmulatorProcess
 
 pytestmark = pytest.mark.engine
@@ -86,16 +85,6 @@ def copy_project(tmp_path: Path, project: str) -> Path:
     return checkout / project
 
 
-def put(emulator: EmulatorProcess, status_id: str, **body: Any) -> None:
-    response = requests.put(
-        f"{emulator.url}/v1/incident_statuses/{status_id}",
-        json=body,
-        headers={"Authorization": f"Bearer {API_KEY}"},
-        timeout=10,
-    )
-    response.raise_for_status()
-
-
 def changed_lines(preview: str) -> list[str]:
     """The lines of `pulumi preview --diff` that mark a change (+, -, ~ at their start)."""
     marks = ("+", "-", "~")
@@ -155,7 +144,7 @@ def test_project_through_the_cli(project: str, tmp_path: Path, emulator: Emulato
     assert configurable(emulator.url)[target]["description"] == "Edited in the program."
 
     # Drift made by hand: refresh records it, up puts the program's value back.
-    put(emulator, ids[target], name=target, description="changed in the dashboard")
+    edit(emulator.url, ids[target], name=target, description="changed in the dashboard")
     refresh = pulumi("refresh", "--yes").stdout
     assert "1 updated" in refresh or "~ 1 updated" in refresh, refresh
     pulumi("up", "--yes")
@@ -170,14 +159,7 @@ def test_project_through_the_cli(project: str, tmp_path: Path, emulator: Emulato
 
     pulumi("destroy", "--yes")
     assert configurable(emulator.url) == {}
-    assert {
-        s["name"]
-        for s in requests.get(
-            f"{emulator.url}/v1/incident_statuses",
-            headers={"Authorization": f"Bearer {API_KEY}"},
-            timeout=10,
-        ).json()["incident_statuses"]
-    } == set(MANAGED)
+    assert {status["name"] for status in server_statuses(emulator.url)} == set(MANAGED)
 
 
 NEW_PROJECT = '''"""A user's first stack."""

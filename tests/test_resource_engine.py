@@ -21,7 +21,7 @@ from engine import (
     statuses_program,
     toolchain,
 )
-from organisation import seed
+from organisation import edit, seed
 from pulumi_incident_statuses.emulator.process import EmulatorProcess
 from pulumi_incident_statuses.resource import RESOURCE_TYPE
 
@@ -44,16 +44,6 @@ def lifecycle() -> list[dict[str, Any]]:
             "category": "learning",
         },
     ]
-
-
-def put(emulator: EmulatorProcess, status_id: str, **body: Any) -> None:
-    response = requests.put(
-        f"{emulator.url}/v1/incident_statuses/{status_id}",
-        json=body,
-        headers={"Authorization": f"Bearer {API_KEY}"},
-        timeout=10,
-    )
-    response.raise_for_status()
 
 
 def outputs(result: auto.UpResult) -> dict[str, str]:
@@ -116,7 +106,7 @@ def test_rank_is_applied_and_dashboard_order_not_fought(
     assert configurable(emulator.url)["Fixing"]["rank"] == 7
 
     # Reordered in the dashboard: a status whose rank the program leaves unset is not moved back.
-    put(emulator, ids["investigating"], name="Investigating", description="Looking", rank=42)
+    edit(emulator.url, ids["investigating"], name="Investigating", description="Looking", rank=42)
     stack.refresh()
     assert stack.preview().change_summary == {"same": 4}
 
@@ -132,7 +122,7 @@ def test_refresh_finds_drift_and_up_restores_the_program(
     stack = status_stack(tmp_path, emulator.url, statuses_program(specs))
     ids = outputs(stack.up())
 
-    put(emulator, ids["fixing"], name="Fixing (edited)", description="Changed by hand")
+    edit(emulator.url, ids["fixing"], name="Fixing (edited)", description="Changed by hand")
     before = stats(emulator.url)["total"]
     refresh = stack.refresh()
     assert refresh.summary.resource_changes == {"same": 3, "update": 1}

@@ -28,7 +28,7 @@ import requests
 from pulumi import automation as auto
 
 from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY, EmulatorProcess
-from pulumi_incident_statuses.workspace import Toolchain
+from pulumi_incident_statuses.workspace import Toolchain, open_stack
 
 ROOT = Path(__file__).resolve().parent.parent
 PER_STACK = 15
@@ -64,18 +64,14 @@ def folder_stack(root: Path, team: int, toolchain: Toolchain, endpoint: str) -> 
     (folder / "Pulumi.yaml").write_text(f"name: team-{team}\nruntime: python\n")
     (folder / "__main__.py").write_text(PROGRAM)
     (folder / "statuses.json").write_text("[]")
-    env = toolchain.env()
-    stack = auto.create_or_select_stack(
+    return open_stack(
+        f"team-{team}",
         "soak",
-        work_dir=str(folder),
-        opts=auto.LocalWorkspaceOptions(
-            pulumi_home=env["PULUMI_HOME"],
-            env_vars=env,
-            pulumi_command=auto.PulumiCommand(root=str(toolchain.bin_dir.parent)),
-        ),
+        None,
+        toolchain,
+        work_dir=folder,
+        config={"incident:endpoint": endpoint},
     )
-    stack.set_config("incident:endpoint", auto.ConfigValue(endpoint))
-    return stack
 
 
 def held(url: str) -> list[dict[str, Any]]:

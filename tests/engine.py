@@ -7,9 +7,11 @@ Python language host. The Automation API only drives the CLI and reads its resul
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import runpy
+import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -93,40 +95,124 @@ def write_project(folder: Path, source: str, *, name: str = "statuses") -> Path:
     return folder
 
 
-class ProjectStack:
-    """A stack of a project folder, every operation run by the CLI and the language host.
+@dataclass(frozen=True)
+class Summary:
+    """The resource changes an operation made, by kind (`create`, `same`, ...)."""
 
-    Everything an `auto.Stack` offers is available; `before` runs ahead of each operation that
-    runs the program.
+    resource_changes: dict[str, int]
+
+
+class Run:
+    """What one `pulumi` operation printed and changed; the stack's outputs on demand."""
+
+    def __init__(self, stack: auto.Stack, stdout: str, stderr: str, changes: dict[str, int]):
+        self.stdout = stdout
+        self.stderr = stderr
+        self.change_summary = changes
+        self.summary = Summary(changes)
+        self._stack = stack
+
+    @functools.cached_property
+    def outputs(self) -> auto.OutputMap:
+        """The stack's outputs after the operation (`pulumi stack output`)."""
+        return self._stack.outputs()
+
+
+# Options the tests pass to operations, as the CLI spells them.
+FLAGS: dict[str, Callable[[Any], list[str]]] = {
+    "expect_no_changes": lambda on: ["--expect-no-changes"] if on else [],
+    "clear_pending_creates": lambda on: ["--clear-pending-creates"] if on else [],
+    "diff": lambda on: ["--diff"] if on else [],
+    "refresh": lambda on: ["--refresh"] if on else [],
+    "debug": lambda on: ["--debug"] if on else [],
+    "log_to_std_err": lambda on: ["--logtostderr"] if on else [],
+    "log_verbosity": lambda level: ["--verbose", str(level)],
+    "run_program": lambda on: [f"--run-program={str(on).lower()}"],
+    "target": lambda urns: [arg for urn in urns for arg in ("--target", urn)],
+}
+
+
+class ProjectStack:
+    """A stack of a project folder, every operation the `pulumi` command a user types.
+
+    `up`, `preview`, `refresh` and `destroy` run the CLI in the folder (which starts the language
+    host and the program) and read the change summary from its event log; they raise the
+    Automation API's `CommandError`s. Everything else an `auto.Stack` offers is available.
+    `before` runs ahead of each operation.
     """
 
     def __init__(
-        self, stack: auto.Stack, folder: Path, before: Callable[[Path], None] | None
+        self, stack: auto.Stack, folder: Path, before: Callable[[Path], None] | None = None
     ) -> None:
         self.stack = stack
         self.folder = folder
         self._before = before
 
-    def _prepared(self) -> auto.Stack:
+    def _run(
+        self,
+        command: list[str],
+        on_output: Callable[[str], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+        **options: Any,
+    ) -> Run:
         if self._before is not None:
             self._before(self.folder)
-        return self.stack
+        workspace = self.stack.workspace
+        env = {
+            **os.environ,
+            **workspace.env_vars,
+            "PULUMI_HOME": str(workspace.pulumi_home),
+            # Makes the CLI accept --event-log, as it does for the Automation API.
+            "PULUMI_DEBUG_COMMANDS": "true",
+        }
+        flags = [arg for key, value in options.items() for arg in FLAGS[key](value)]
+        with tempfile.TemporaryDirectory(prefix="events-") as events:
+            log = Path(events) / "events.jsonl"
+            finished = subprocess.run(
+                [
+                    workspace.pulumi_command.command,
+                    *command,
+                    "--stack",
+                    self.stack.name,
+                    "--non-interactive",
+                    "--event-log",
+                    str(log),
+                    *flags,
+                ],
+                cwd=self.folder,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            changes = summary_of(log)
+        for line in finished.stdout.splitlines():
+            if on_output is not None:
+                on_output(line)
+        for line in finished.stderr.splitlines():
+            if on_error is not None:
+                on_error(line)
+        if finished.returncode != 0:
+            raise auto.errors.create_command_error(
+                auto.CommandResult(finished.stdout, finished.stderr, finished.returncode)
+            )
+        return Run(self.stack, finished.stdout, finished.stderr, changes)
 
-    def up(self, **kwargs: Any) -> auto.UpResult:
-        """`pulumi up`."""
-        return self._prepared().up(**kwargs)
+    def up(self, **options: Any) -> Run:
+        """`pulumi up --yes --skip-preview`."""
+        return self._run(["up", "--yes", "--skip-preview"], **options)
 
-    def preview(self, **kwargs: Any) -> auto.PreviewResult:
+    def preview(self, **options: Any) -> Run:
         """`pulumi preview`."""
-        return self._prepared().preview(**kwargs)
+        return self._run(["preview"], **options)
 
-    def refresh(self, **kwargs: Any) -> auto.RefreshResult:
-        """`pulumi refresh`."""
-        return self._prepared().refresh(**kwargs)
+    def refresh(self, **options: Any) -> Run:
+        """`pulumi refresh --yes --skip-preview`."""
+        return self._run(["refresh", "--yes", "--skip-preview"], **options)
 
-    def destroy(self, **kwargs: Any) -> auto.DestroyResult:
-        """`pulumi destroy`."""
-        return self._prepared().destroy(**kwargs)
+    def destroy(self, **options: Any) -> Run:
+        """`pulumi destroy --yes --skip-preview`."""
+        return self._run(["destroy", "--yes", "--skip-preview"], **options)
 
     def write_program(self, source: str) -> None:
         """Replace the program's source, as a user edits `__main__.py`."""
@@ -134,6 +220,18 @@ class ProjectStack:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.stack, name)
+
+
+def summary_of(event_log: Path) -> dict[str, int]:
+    """The resource changes in an engine event log's summary ({} if it has none)."""
+    if not event_log.exists():
+        return {}
+    for line in event_log.read_text(encoding="utf-8").splitlines():
+        event = json.loads(line) if line.strip() else {}
+        if "summaryEvent" in event:
+            changes: dict[str, int] = event["summaryEvent"].get("resourceChanges") or {}
+            return changes
+    return {}
 
 
 def project_stack(

@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pulumi import automation as auto
 
-from engine import API_KEY, configurable, stats, toolchain, write_project
+from engine import API_KEY, ProjectStack, Run, configurable, stats, toolchain, write_project
 from pulumi_incident_statuses.emulator.process import EmulatorProcess
 from pulumi_incident_statuses.workspace import open_stack
 
@@ -40,11 +39,11 @@ for spec in json.loads(pathlib.Path("statuses.json").read_text()):
 """
 
 
-def folder_stack(root: Path, team: int, endpoint: str) -> auto.Stack:
+def folder_stack(root: Path, team: int, endpoint: str) -> ProjectStack:
     """Team ``team``'s stack: a project folder of its own, sharing the backend with the others."""
     folder = write_project(root / f"team-{team}", PROGRAM, name=f"team-{team}")
     (folder / "statuses.json").write_text("[]")
-    return open_stack(
+    stack = open_stack(
         f"team-{team}",
         "ci",
         None,
@@ -52,16 +51,17 @@ def folder_stack(root: Path, team: int, endpoint: str) -> auto.Stack:
         work_dir=folder,
         config={"incident:endpoint": endpoint},
     )
+    return ProjectStack(stack, folder)
 
 
-def declare(stack: auto.Stack, names: list[str]) -> None:
+def declare(stack: ProjectStack, names: list[str]) -> None:
     specs = [{"resource": name.lower().replace(" ", "-"), "name": name} for name in names]
-    (Path(stack.workspace.work_dir) / "statuses.json").write_text(json.dumps(specs))
+    (stack.folder / "statuses.json").write_text(json.dumps(specs))
 
 
-def all_at_once(stacks: list[auto.Stack]) -> list[auto.UpResult | BaseException]:
+def all_at_once(stacks: list[ProjectStack]) -> list[Run | BaseException]:
     """`up` of every stack, started together; each one's result or exception."""
-    results: list[auto.UpResult | BaseException] = [RuntimeError("not run")] * len(stacks)
+    results: list[Run | BaseException] = [RuntimeError("not run")] * len(stacks)
     start = threading.Barrier(len(stacks))
 
     def run(index: int) -> None:
@@ -98,7 +98,7 @@ def run_rounds(
         failures = [str(r) for r in results if isinstance(r, BaseException)]
         assert failures == [], f"round {round_}: {failures}"
         for result in results:
-            assert isinstance(result, auto.UpResult)
+            assert isinstance(result, Run)
             expected = {"create": PER_STACK, "same": 1} if round_ else {"create": PER_STACK + 1}
             if previous:
                 expected["delete"] = previous

@@ -15,10 +15,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from pulumi import automation as auto
 
-from engine import ROOT, configurable, toolchain
+from engine import ROOT, ProjectStack, configurable, toolchain, write_project
 from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY, EmulatorProcess
+from pulumi_incident_statuses.workspace import open_stack
 
 pytestmark = pytest.mark.engine
 
@@ -58,31 +58,23 @@ def declare(count):
 
 def project(folder: Path, count: int) -> Path:
     """A project folder as `pulumi new` would leave it, with `count` statuses in the program."""
-    folder.mkdir(parents=True)
-    (folder / "Pulumi.yaml").write_text(
-        "name: mixed\n"
-        "runtime:\n"
-        "  name: python\n"
-        "  options:\n"
-        f"    virtualenv: {ROOT / '.venv'}\n"
-    )
-    (folder / "__main__.py").write_text(USER_PROVIDER + f"\n\ndeclare({count})\n")
-    return folder
+    return write_project(folder, USER_PROVIDER + f"\n\ndeclare({count})\n", name="mixed")
 
 
 def test_500_statuses_then_a_user_provider_up_and_destroy(
     tmp_path: Path, emulator: EmulatorProcess
 ) -> None:
-    chain = toolchain(tmp_path / "state", {"INCIDENT_API_KEY": DEFAULT_API_KEY})
-    env = {**chain.env(), "INCIDENT_ENDPOINT": emulator.url}
-    stack = auto.create_or_select_stack(
-        stack_name="test",
-        work_dir=str(project(tmp_path / "mixed", 500)),
-        opts=auto.LocalWorkspaceOptions(
-            pulumi_home=env["PULUMI_HOME"],
-            env_vars=env,
-            pulumi_command=auto.PulumiCommand(root=str(chain.bin_dir.parent)),
+    folder = project(tmp_path / "mixed", 500)
+    stack = ProjectStack(
+        open_stack(
+            "mixed",
+            "test",
+            None,
+            toolchain(tmp_path / "state", {"INCIDENT_API_KEY": DEFAULT_API_KEY}),
+            work_dir=folder,
+            config={"incident:endpoint": emulator.url},
         ),
+        folder,
     )
 
     up = stack.up()

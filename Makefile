@@ -8,7 +8,7 @@ STAMP   := $(VENV)/.installed
 ENGINE  := $(VENV)/bin/pulumi-language-python
 PYTHON3 ?= python3
 # Engine tests mostly wait on subprocesses and throttled requests: more workers than cores.
-TEST_WORKERS ?= 4
+TEST_WORKERS ?= 6
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -36,7 +36,7 @@ demo: setup  ## start the emulator, `pulumi up` the demo stack against it, show 
 test: setup  ## lint, type-check and run the whole suite (real engine, real emulator)
 	$(VENV)/bin/ruff check provider tests bench scripts examples
 	$(VENV)/bin/mypy
-	$(VENV)/bin/pytest -n $(TEST_WORKERS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --maxschedchunk 1
 
 lint: setup  ## ruff and mypy only
 	$(VENV)/bin/ruff check provider tests bench scripts examples

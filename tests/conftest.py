@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -43,3 +44,34 @@ def emulator_factory(tmp_path: Path) -> Iterator[Callable[..., EmulatorProcess]]
     yield start
     for process in started:
         process.stop()
+
+
+# xdist hands tests out one at a time (`--maxschedchunk 1` in the Makefile) in the order below.
+# The machine's two cores are the limit, so the tests that mostly wait (rate limits, a server that
+# is down) start interleaved with the longest CPU-bound ones: the waiting never holds every worker
+# at once, and no long test is left running alone at the end.
+MOSTLY_WAITING = ("test_faults_engine.py", "test_errors_engine.py")
+LONGEST_FIRST = (
+    "test_mixed_engine.py",
+    "test_projects_engine.py",
+    "test_concurrency_engine.py",
+    "test_order_engine.py",
+    "test_resource_engine.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Waiting and long tests interleaved, then the other engine tests, then the fast ones."""
+    def first_in(names: tuple[str, ...]) -> list[pytest.Item]:
+        chosen = (item for item in items if item.path.name in names)
+        return sorted(chosen, key=lambda item: names.index(item.path.name))
+
+    waiting, longest = first_in(MOSTLY_WAITING), first_in(LONGEST_FIRST)
+    rest = sorted(
+        (item for item in items if item not in waiting and item not in longest),
+        key=lambda item: item.get_closest_marker("engine") is None,
+    )
+    interleaved = [
+        item for pair in itertools.zip_longest(longest, waiting) for item in pair if item
+    ]
+    items[:] = interleaved + rest

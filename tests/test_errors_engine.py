@@ -123,7 +123,7 @@ def test_wrong_endpoint(tmp_path: Path, emulator: EmulatorProcess) -> None:
     assert stack.up().summary.resource_changes == {"same": 1, "create": 1}
 
 
-def test_server_down_then_back(
+def test_server_down_for_up_refresh_and_destroy_then_back(
     tmp_path: Path, emulator_factory: Callable[..., EmulatorProcess]
 ) -> None:
     port = free_port()
@@ -148,6 +148,16 @@ def test_server_down_then_back(
     assert not deployment.get("pending_operations")
     [recorded] = [r for r in deployment["resources"] if r["type"].endswith("IncidentStatus")]
     assert (recorded["id"], recorded["outputs"]["description"]) == (first, "Fixing it")
+
+    for operation in (stack.refresh, stack.destroy):
+        with pytest.raises(auto.CommandError) as failure:
+            operation()
+        assert_message_first(
+            str(failure.value),
+            "APIConnectionError",
+            "could not get a response from incident.io for ",
+        )
+        assert "connection refused" in diagnostic(str(failure.value))[0]
 
     back = emulator_factory(port=port, db_path=emulator.db_path)
     assert back.url == url
@@ -188,25 +198,6 @@ def test_name_conflict(tmp_path: Path, emulator: EmulatorProcess) -> None:
     first = assert_message_first(message, "StatusConflictError", "cannot create incident status")
     assert "'Fixing'" in first
     assert held["id"] in first
-
-
-def test_refresh_and_destroy_with_the_server_down(
-    tmp_path: Path, emulator_factory: Callable[..., EmulatorProcess]
-) -> None:
-    emulator = emulator_factory()
-    stack = status_stack(tmp_path, emulator.url, statuses_program(one_status()))
-    stack.up()
-    emulator.stop()
-
-    for operation in (stack.refresh, stack.destroy):
-        with pytest.raises(auto.CommandError) as failure:
-            operation()
-        assert_message_first(
-            str(failure.value),
-            "APIConnectionError",
-            "could not get a response from incident.io for ",
-        )
-        assert "connection refused" in diagnostic(str(failure.value))[0]
 
 
 def test_bad_input_at_preview(tmp_path: Path, emulator: EmulatorProcess) -> None:

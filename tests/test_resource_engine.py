@@ -21,7 +21,7 @@ from engine import (
     statuses_program,
     toolchain,
 )
-from organisation import edit, seed
+from organisation import MANAGED, edit, seed
 from pulumi_incident_statuses.emulator.process import EmulatorProcess
 from pulumi_incident_statuses.resource import RESOURCE_TYPE
 
@@ -50,109 +50,93 @@ def outputs(result: auto.UpResult) -> dict[str, str]:
     return {key: value.value for key, value in result.outputs.items()}
 
 
-def test_up_creates_and_unchanged_preview_makes_no_calls(
-    tmp_path: Path, emulator: EmulatorProcess
-) -> None:
+def test_one_stack_through_its_whole_lifecycle(tmp_path: Path, emulator: EmulatorProcess) -> None:
+    """Create, no-op preview, export/import, drift, out-of-band delete, rank, update, replace and
+    destroy, one after the other on one stack, as a team's stack lives."""
     specs = lifecycle()
+    specs[1]["rank"] = 7
     stack = status_stack(tmp_path, emulator.url, statuses_program(specs))
 
+    # Creating N statuses is N writes and reads nothing.
     up = stack.up()
     assert up.summary.resource_changes == {"create": 4}
     after_up = stats(emulator.url)
     assert after_up["writes"] == 3
-    assert after_up["total"] == 3  # creating N statuses reads nothing
+    assert after_up["total"] == 3
+    ids = outputs(up)
     held = configurable(emulator.url)
     assert {name: s["id"] for name, s in held.items()} == {
-        "Investigating": outputs(up)["investigating"],
-        "Fixing": outputs(up)["fixing"],
-        "Documenting": outputs(up)["documenting"],
+        "Investigating": ids["investigating"],
+        "Fixing": ids["fixing"],
+        "Documenting": ids["documenting"],
     }
     assert held["Documenting"]["category"] == "learning"
+    assert held["Fixing"]["rank"] == 7
 
+    # An unchanged preview makes no calls.
     before_preview = stats(emulator.url)["total"]
-    preview = stack.preview()
-    assert preview.change_summary == {"same": 4}
+    assert stack.preview().change_summary == {"same": 4}
     assert stats(emulator.url)["total"] == before_preview
 
+    # Export and import round-trip the state, every resource of our type.
+    exported = stack.export_stack()
+    custom = [r for r in exported.deployment["resources"] if not r["type"].startswith("pulumi:")]
+    assert {r["type"] for r in custom} == {RESOURCE_TYPE}
+    assert {r["urn"].rsplit("::", 1)[1] for r in custom} == {
+        "investigating",
+        "fixing",
+        "documenting",
+    }
+    stack.import_stack(exported)
+    assert stack.preview().change_summary == {"same": 4}
 
-def test_description_updates_in_place_and_category_replaces(
-    tmp_path: Path, emulator: EmulatorProcess
-) -> None:
-    specs = lifecycle()
-    stack = status_stack(tmp_path, emulator.url, statuses_program(specs))
-    first = outputs(stack.up())
-
-    specs[0]["description"] = "Still looking"
-    up = stack.up()
-    assert up.summary.resource_changes == {"same": 3, "update": 1}
-    assert outputs(up)["investigating"] == first["investigating"]
-    assert configurable(emulator.url)["Investigating"]["description"] == "Still looking"
-
-    specs[2]["category"] = "closed"
-    up = stack.up()
-    assert up.summary.resource_changes == {"same": 3, "replace": 1}
+    # A hand edit is found by refresh (one list serves every read) and undone by up.
+    edit(emulator.url, ids["fixing"], name="Fixing (edited)", description="Changed by hand")
+    before = stats(emulator.url)["total"]
+    assert stack.refresh().summary.resource_changes == {"same": 3, "update": 1}
+    assert stats(emulator.url)["total"] - before <= 2
+    assert stack.up().summary.resource_changes == {"same": 3, "update": 1}
     held = configurable(emulator.url)
-    assert held["Documenting"]["category"] == "closed"
-    assert held["Documenting"]["id"] == outputs(up)["documenting"] != first["documenting"]
-
-
-def test_rank_is_applied_and_dashboard_order_not_fought(
-    tmp_path: Path, emulator: EmulatorProcess
-) -> None:
-    specs = lifecycle()
-    specs[1]["rank"] = 7
-    stack = status_stack(tmp_path, emulator.url, statuses_program(specs))
-    ids = outputs(stack.up())
-    assert configurable(emulator.url)["Fixing"]["rank"] == 7
+    assert held["Fixing"]["description"] == "Fixing it"
+    assert held["Fixing"]["rank"] == 7
+    assert "Fixing (edited)" not in held
 
     # Reordered in the dashboard: a status whose rank the program leaves unset is not moved back.
     edit(emulator.url, ids["investigating"], name="Investigating", description="Looking", rank=42)
     stack.refresh()
     assert stack.preview().change_summary == {"same": 4}
-
     specs[1]["rank"] = 3
     assert stack.up().summary.resource_changes == {"same": 3, "update": 1}
     assert configurable(emulator.url)["Fixing"]["rank"] == 3
 
-
-def test_refresh_finds_drift_and_up_restores_the_program(
-    tmp_path: Path, emulator: EmulatorProcess
-) -> None:
-    specs = lifecycle()
-    stack = status_stack(tmp_path, emulator.url, statuses_program(specs))
-    ids = outputs(stack.up())
-
-    edit(emulator.url, ids["fixing"], name="Fixing (edited)", description="Changed by hand")
-    before = stats(emulator.url)["total"]
-    refresh = stack.refresh()
-    assert refresh.summary.resource_changes == {"same": 3, "update": 1}
-    assert stats(emulator.url)["total"] - before <= 2  # one list serves every read
-
-    up = stack.up()
-    assert up.summary.resource_changes == {"same": 3, "update": 1}
-    held = configurable(emulator.url)
-    assert held["Fixing"]["description"] == "Fixing it"
-    assert "Fixing (edited)" not in held
-
-
-def test_out_of_band_delete_is_dropped_by_refresh_and_recreated(
-    tmp_path: Path, emulator: EmulatorProcess
-) -> None:
-    specs = lifecycle()
-    stack = status_stack(tmp_path, emulator.url, statuses_program(specs))
-    ids = outputs(stack.up())
-
+    # Deleted by hand: refresh drops it from state and up creates it again.
     requests.delete(
         f"{emulator.url}/v1/incident_statuses/{ids['documenting']}",
         headers={"Authorization": f"Bearer {API_KEY}"},
         timeout=10,
     ).raise_for_status()
-    refresh = stack.refresh()
-    assert refresh.summary.resource_changes == {"same": 3, "delete": 1}
-
+    assert stack.refresh().summary.resource_changes == {"same": 3, "delete": 1}
     up = stack.up()
     assert up.summary.resource_changes == {"same": 3, "create": 1}
-    assert configurable(emulator.url)["Documenting"]["id"] == outputs(up)["documenting"]
+    recreated = outputs(up)["documenting"]
+    assert configurable(emulator.url)["Documenting"]["id"] == recreated != ids["documenting"]
+
+    # A description updates in place; a category replaces.
+    specs[0]["description"] = "Still looking"
+    up = stack.up()
+    assert up.summary.resource_changes == {"same": 3, "update": 1}
+    assert outputs(up)["investigating"] == ids["investigating"]
+    assert configurable(emulator.url)["Investigating"]["description"] == "Still looking"
+    specs[2]["category"] = "closed"
+    up = stack.up()
+    assert up.summary.resource_changes == {"same": 3, "replace": 1}
+    held = configurable(emulator.url)
+    assert held["Documenting"]["category"] == "closed"
+    assert held["Documenting"]["id"] == outputs(up)["documenting"] != recreated
+
+    # Destroy leaves exactly incident.io's own statuses.
+    assert stack.destroy().summary.resource_changes == {"delete": 4}
+    assert {s["name"] for s in server_statuses(emulator.url)} == set(MANAGED)
 
 
 def test_import_id_adopts_an_existing_status_keeping_its_id(
@@ -183,61 +167,31 @@ def test_import_id_adopts_an_existing_status_keeping_its_id(
     assert stack.preview().change_summary == {"same": 2}
 
 
-def test_destroy_leaves_only_managed_statuses(tmp_path: Path, emulator: EmulatorProcess) -> None:
-    stack = status_stack(tmp_path, emulator.url, statuses_program(lifecycle()))
-    stack.up()
-    fresh_names = {"Triage", "Declined", "Merged", "Canceled", "Paused", "Closed"}
+BAD_INPUTS: list[tuple[dict[str, Any], str, str]] = [
+    ({"name": "", "description": "d", "category": "live"}, "name", "must not be empty"),
+    ({"name": "A", "description": "d", "category": "triage"}, "category", "managed by incident.io"),
+    ({"name": "A", "description": "d", "category": "open"}, "category", "must be one of"),
+    (
+        {"name": "A", "description": "d", "category": "live", "rank": 1_000_000},
+        "rank",
+        "between 0",
+    ),
+    ({"name": "A", "description": "d", "category": "live", "rank": 1.5}, "rank", "whole number"),
+]
 
-    destroy = stack.destroy()
-    assert destroy.summary.resource_changes == {"delete": 4}
-    assert {s["name"] for s in server_statuses(emulator.url)} == fresh_names
 
-
-def test_export_import_round_trip_then_preview_shows_no_changes(
+def test_bad_inputs_fail_at_preview_naming_the_field(
     tmp_path: Path, emulator: EmulatorProcess
 ) -> None:
-    stack = status_stack(tmp_path, emulator.url, statuses_program(lifecycle()))
-    stack.up()
-    exported = stack.export_stack()
-    custom = [r for r in exported.deployment["resources"] if not r["type"].startswith("pulumi:")]
-    assert {r["type"] for r in custom} == {RESOURCE_TYPE}
-    names = {r["urn"].rsplit("::", 1)[1] for r in custom}
-    assert names == {"investigating", "fixing", "documenting"}
-    stack.import_stack(exported)
-    assert stack.preview().change_summary == {"same": 4}
-
-
-@pytest.mark.parametrize(
-    ("spec", "field", "reason"),
-    [
-        ({"name": "", "description": "d", "category": "live"}, "name", "must not be empty"),
-        (
-            {"name": "A", "description": "d", "category": "triage"},
-            "category",
-            "managed by incident.io",
-        ),
-        ({"name": "A", "description": "d", "category": "open"}, "category", "must be one of"),
-        (
-            {"name": "A", "description": "d", "category": "live", "rank": 1_000_000},
-            "rank",
-            "between 0",
-        ),
-        (
-            {"name": "A", "description": "d", "category": "live", "rank": 1.5},
-            "rank",
-            "whole number",
-        ),
-    ],
-)
-def test_bad_inputs_fail_at_preview_naming_the_field(
-    tmp_path: Path, emulator: EmulatorProcess, spec: dict[str, Any], field: str, reason: str
-) -> None:
-    stack = status_stack(tmp_path, emulator.url, statuses_program([{"resource": "bad", **spec}]))
-    with pytest.raises(auto.CommandError) as failure:
-        stack.preview()
-    message = str(failure.value)
-    assert f"{field}: " in message
-    assert reason in message
+    program = statuses_program([])
+    stack = status_stack(tmp_path, emulator.url, program)
+    for spec, field, reason in BAD_INPUTS:
+        program.data = [{"resource": "bad", **spec}]
+        with pytest.raises(auto.CommandError) as failure:
+            stack.preview()
+        message = str(failure.value)
+        assert f"{field}: " in message, spec
+        assert reason in message, spec
     assert stats(emulator.url)["total"] == 0
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from pulumi import automation as auto
 
-from engine import ROOT, configurable, toolchain
+from incident_statuses_harness.engine import ROOT, configurable, toolchain
 from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY, EmulatorProcess
 
 pytestmark = pytest.mark.engine

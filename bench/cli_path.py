@@ -5,7 +5,7 @@ run by the `pulumi` CLI through the Python language host, exactly as a user runs
 the mixed stack (N statuses, then a dynamic resource whose provider class is in the program file)
 and the breakdown of where an `up` of 10 spends its time.
 
-Imports `scenarios` (and through it tests/), which bench/run.py puts on `sys.path`.
+Imports `scenarios`, its neighbour in bench/.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 import psutil
 
 import scenarios
-from engine import ROOT, toolchain
+from incident_statuses_harness.engine import ROOT, toolchain
 from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY, EmulatorProcess
 
 CLI_LIFECYCLE = ("cli up", "cli preview", "cli destroy")
@@ -36,7 +36,7 @@ _PROGRAMS = {
         'description=f"Benchmark status number {i}.", category="live")',
     ),
     scenarios.BASELINE: (
-        "from noop_provider import NoopStatus as Status\n",
+        "from incident_statuses_harness.noop_provider import NoopStatus as Status\n",
         'Status(f"status-{i:04d}", name=f"Bench status {i:04d}", '
         'description=f"Benchmark status number {i}.", category="live")',
     ),
@@ -242,7 +242,6 @@ def mixed(size: int, *, on_sample: Callable[[scenarios.Sample], None]) -> list[s
 def _import_seconds(module: str, repeat: int) -> tuple[float, float]:
     """Medians, in fresh interpreters, of importing `pulumi.dynamic` and then `module`."""
     python = str(ROOT / ".venv" / "bin" / "python")
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "tests")}
     code = (
         "import time\n"
         "began = time.perf_counter()\n"
@@ -254,7 +253,7 @@ def _import_seconds(module: str, repeat: int) -> tuple[float, float]:
     pulumi_times, module_times = [], []
     for _ in range(repeat):
         out = subprocess.run(
-            [python, "-c", code], env=env, check=True, capture_output=True, text=True
+            [python, "-c", code], check=True, capture_output=True, text=True
         ).stdout.split()
         pulumi_times.append(float(out[0]))
         module_times.append(float(out[1]))
@@ -322,7 +321,7 @@ def breakdown(repeat: int = 5) -> dict[str, Any]:
             for _ in range(repeat)
         ]
     import_pulumi, import_ours = _import_seconds("pulumi_incident_statuses.resource", repeat)
-    _, import_baseline = _import_seconds("noop_provider", repeat)
+    _, import_baseline = _import_seconds("incident_statuses_harness.noop_provider", repeat)
     return {
         "repeat": repeat,
         "cli_version_seconds": statistics.median(cli_alone),

@@ -28,7 +28,6 @@ import report
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-TESTS = ROOT / "tests"
 LATENCY_SIZE_LIMIT = 100
 """The runs with added latency stop at this N: at 1,000 they add minutes and no insight."""
 
@@ -164,8 +163,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def measure(options: Options) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Every lifecycle the options ask for, each sample as a plain dict; the `up` breakdown."""
-    # The harness drives stacks with the test suite's engine helpers and no-I/O baseline.
-    sys.path.insert(0, str(TESTS))
     import cli_path
     import scenarios
 

@@ -6,8 +6,8 @@ to the next, so that load from elsewhere on the machine falls on both sides alik
 operation: wall time, the emulator's request counts and CPU time, and the peak memory and CPU time
 of the dynamic provider process the `pulumi` CLI starts.
 
-Imports `engine` and `noop_provider` from tests/, which must be on `sys.path` (bench/run.py puts
-it there); the provider process finds them through the toolchain's PYTHONPATH.
+The engine helpers and the no-I/O baseline come from `incident_statuses_harness`, which
+`make setup` installs, so the provider processes import the baseline like any package.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from typing import Any
 import psutil
 from pulumi import automation as auto
 
-from engine import API_KEY, toolchain
-from noop_provider import NoopStatus
+from incident_statuses_harness.engine import API_KEY, toolchain
+from incident_statuses_harness.noop_provider import NoopStatus
 from pulumi_incident_statuses import IncidentStatus
 from pulumi_incident_statuses.emulator.process import EmulatorProcess
 from pulumi_incident_statuses.workspace import open_stack

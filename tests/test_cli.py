@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import server_statuses, stats
-from organisation import API_KEY, seed
+from incident_statuses_harness.engine import server_statuses, stats
+from incident_statuses_harness.organisation import API_KEY, seed
 from pulumi_incident_statuses import cli
 from pulumi_incident_statuses.client import IncidentStatusRecord
 from pulumi_incident_statuses.emulator.process import EmulatorProcess

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from organisation import MANAGED
+from incident_statuses_harness.organisation import MANAGED
 from pulumi_incident_statuses.client import (
     IncidentStatusesClient,
     IncidentStatusRecord,

@@ -19,7 +19,15 @@ from typing import Any
 
 import pytest
 
-from engine import API_KEY, ProjectStack, Run, configurable, stats, toolchain, write_project
+from incident_statuses_harness.engine import (
+    API_KEY,
+    ProjectStack,
+    Run,
+    configurable,
+    stats,
+    toolchain,
+    write_project,
+)
 from pulumi_incident_statuses.emulator.process import EmulatorProcess
 from pulumi_incident_statuses.workspace import open_stack
 

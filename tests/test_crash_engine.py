@@ -27,10 +27,9 @@ import psutil
 import pytest
 from pulumi import automation as auto
 
-from engine import (
+from incident_statuses_harness.engine import (
     API_KEY,
     ROOT,
-    TESTS,
     configurable,
     server_statuses,
     stats,
@@ -145,7 +144,6 @@ def crash_mid_up(root: Path, endpoint: str, emulator: EmulatorProcess) -> None:
     """
     job = subprocess.Popen(
         [sys.executable, __file__, str(root), endpoint],
-        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), *sys.path])},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import requests
 
-from organisation import seed
+from incident_statuses_harness.organisation import seed
 from pulumi_incident_statuses.client import IncidentStatusesClient, IncidentStatusRecord
 from pulumi_incident_statuses.creation import CreateGuard, Listing
 from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY, EmulatorProcess

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import requests
 
-from organisation import MANAGED
+from incident_statuses_harness.organisation import MANAGED
 from pulumi_incident_statuses import cli
 from pulumi_incident_statuses.emulator.process import (
     DEFAULT_API_KEY,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import ROOT, toolchain
-from noop_provider import NoopStatus
+from incident_statuses_harness.engine import ROOT, toolchain
+from incident_statuses_harness.noop_provider import NoopStatus
 from pulumi_incident_statuses.workspace import open_stack
 
 pytestmark = pytest.mark.engine

@@ -23,7 +23,7 @@ import pytest
 import requests
 from pulumi import automation as auto
 
-from engine import (
+from incident_statuses_harness.engine import (
     API_KEY,
     MANAGED_NAMES,
     configurable,

@@ -16,7 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from engine import ROOT, ProjectStack, configurable, toolchain, write_project
+from incident_statuses_harness.engine import (
+    ROOT,
+    ProjectStack,
+    configurable,
+    toolchain,
+    write_project,
+)
 from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from pulumi_incident_statuses.workspace import open_stack
 

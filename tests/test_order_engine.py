@@ -12,9 +12,16 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
-from engine import ROOT, TESTS, project_stack, server_statuses, stats, status_stack
-from ordering import held_order, ordered_program, specs
-from organisation import edit, seed
+from incident_statuses_harness import order_job
+from incident_statuses_harness.engine import (
+    ROOT,
+    project_stack,
+    server_statuses,
+    stats,
+    status_stack,
+)
+from incident_statuses_harness.ordering import held_order, ordered_program, specs
+from incident_statuses_harness.organisation import edit, seed
 from pulumi_incident_statuses.emulator.process import EmulatorProcess
 
 pytestmark = pytest.mark.engine
@@ -251,7 +258,7 @@ def test_orders_of_disjoint_lists_in_two_stacks_run_at_once_and_both_hold(
         }
         plan_file = tmp_path / f"{team}.json"
         plan_file.write_text(json.dumps(plan), encoding="utf-8")
-        job = [sys.executable, str(TESTS / "order_job.py"), str(tmp_path / team), racing.url]
+        job = [sys.executable, "-m", order_job.__name__, str(tmp_path / team), racing.url]
         jobs.append(subprocess.Popen([*job, str(plan_file)], stderr=subprocess.PIPE, text=True))
     for job in jobs:
         _, errors = job.communicate(timeout=300)

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from pulumi import automation as auto
 
-from engine import configurable, stats, status_stack, statuses_program
-from organisation import seed
+from incident_statuses_harness.engine import configurable, stats, status_stack, statuses_program
+from incident_statuses_harness.organisation import seed
 from pulumi_incident_statuses.emulator.process import EmulatorProcess
 
 pytestmark = pytest.mark.engine

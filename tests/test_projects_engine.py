@@ -18,8 +18,15 @@ from typing import Any
 
 import pytest
 
-from engine import API_KEY, ROOT, configurable, server_statuses, toolchain, write_project
-from organisation import MANAGED, edit, seed
+from incident_statuses_harness.engine import (
+    API_KEY,
+    ROOT,
+    configurable,
+    server_statuses,
+    toolchain,
+    write_project,
+)
+from incident_statuses_harness.organisation import MANAGED, edit, seed
 from pulumi_incident_statuses.emulator.process import EmulatorProcess
 
 pytestmark = pytest.mark.engine

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
-from engine import configurable, status_stack, statuses_program
-from organisation import seed
+from incident_statuses_harness.engine import configurable, status_stack, statuses_program
+from incident_statuses_harness.organisation import seed
 from pulumi_incident_statuses.emulator.process import EmulatorProcess
 
 pytestmark = pytest.mark.engine

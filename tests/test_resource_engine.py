@@ -12,7 +12,7 @@ import pytest
 import requests
 from pulumi import automation as auto
 
-from engine import (
+from incident_statuses_harness.engine import (
     API_KEY,
     configurable,
     server_statuses,
@@ -21,7 +21,7 @@ from engine import (
     statuses_program,
     toolchain,
 )
-from organisation import MANAGED, edit, seed
+from incident_statuses_harness.organisation import MANAGED, edit, seed
 from pulumi_incident_statuses.emulator.process import EmulatorProcess
 from pulumi_incident_statuses.resource import RESOURCE_TYPE
 

@@ -1,6 +1,6 @@
 """One stack's `pulumi up` of an ordering program, as its own process: several run at once.
 
-    python order_job.py STATE_DIR EMULATOR_URL PLAN_JSON
+    python -m incident_statuses_harness.order_job STATE_DIR EMULATOR_URL PLAN_JSON
 
 Exits 0 when the up succeeded, 1 (with the engine's message on stderr) when it failed.
 """
@@ -13,8 +13,8 @@ from pathlib import Path
 
 from pulumi import automation as auto
 
-from engine import status_stack
-from ordering import ordered_program
+from incident_statuses_harness.engine import status_stack
+from incident_statuses_harness.ordering import ordered_program
 
 
 def main(state_dir: str, url: str, plan_file: str) -> int:

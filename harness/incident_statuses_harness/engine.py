@@ -21,24 +21,20 @@ from typing import Any
 import requests
 from pulumi import automation as auto
 
-from organisation import MANAGED
+from incident_statuses_harness.organisation import MANAGED
 from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY as API_KEY
 from pulumi_incident_statuses.workspace import Toolchain, open_stack
 
 MANAGED_NAMES = frozenset(MANAGED)
 
-ROOT = Path(__file__).resolve().parent.parent
-TESTS = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parents[2]
+"""The checkout: `make setup` installs this package editable from its `harness/` folder."""
 
 
 def toolchain(state_dir: Path, env: dict[str, str] | None = None) -> Toolchain:
-    """The checkout's engine with state in `state_dir`; the provider process can import tests/."""
-    pythonpath = os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")]))
+    """The checkout's engine with state in `state_dir`."""
     return Toolchain.for_checkout(
-        ROOT,
-        state_dir=state_dir,
-        passphrase="test-passphrase",
-        extra_env={"PYTHONPATH": pythonpath, **(env or {})},
+        ROOT, state_dir=state_dir, passphrase="test-passphrase", extra_env=env or {}
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine import DataProgram, server_statuses
+from incident_statuses_harness.engine import DataProgram, server_statuses
 
 ORDERED_SOURCE = '''"""Statuses and orders as program.json plans them (see `ordered_program`)."""
 

@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 
+from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from incident_statuses_harness.organisation import MANAGED
 from pulumi_incident_statuses.client import (
     IncidentStatusesClient,
     IncidentStatusRecord,
     RetryPolicy,
 )
-from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from pulumi_incident_statuses.errors import (
     APIConnectionError,
     AuthenticationError,

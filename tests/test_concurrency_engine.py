@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
+from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness.engine import API_KEY, configurable, stats, toolchain, write_project
-from pulumi_incident_statuses.emulator.process import EmulatorProcess
 from pulumi_incident_statuses.workspace import open_stack
 
 pytestmark = pytest.mark.engine

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 import requests
 
+from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from incident_statuses_harness.organisation import seed
 from pulumi_incident_statuses.client import IncidentStatusesClient, IncidentStatusRecord
 from pulumi_incident_statuses.creation import CreateGuard, Listing
-from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from pulumi_incident_statuses.errors import StatusConflictError
 
 POST = "POST /v1/incident_statuses"

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from pulumi import automation as auto
 
+from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from incident_statuses_harness.engine import ROOT, configurable, toolchain
-from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY, EmulatorProcess
 
 pytestmark = pytest.mark.engine
 

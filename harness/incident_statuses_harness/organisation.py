@@ -6,7 +6,7 @@ from typing import Any
 
 import requests
 
-from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY as API_KEY
+from incident_statuses_emulator.process import DEFAULT_API_KEY as API_KEY
 
 MANAGED = {
     "Triage": "triage",

@@ -19,7 +19,7 @@ setup: $(STAMP) $(ENGINE)  ## virtualenv, package and the Pulumi engine (CLI, la
 $(STAMP): pyproject.toml emulator/pyproject.toml harness/pyproject.toml
 	$(PYTHON3) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check \
-		-e './emulator' -e './harness' -e '.[test,emulator]'
+		-e '.[test,emulator]' -e './emulator' -e './harness'
 	touch $@
 
 # Builds or reuses each piece once (see the script); reruns when the pin changes.

@@ -143,7 +143,7 @@ def test_missing_key_is_one_line_and_exit_2(
         assert (code, out) == (2, "")
         assert err == (
             "incident-statuses: no incident.io API key: set the environment variable "
-            "INCIDENT_API_KEY to a key with the incident_statuses.view scope\n"
+            "INCIDENT_API_KEY\n"
         )
 
 

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 # Loaded on first use: the command line starts without importing Pulumi.
 _HOMES = {
     "IncidentStatusesClient": "client",
-    "IncidentStatusRecord": "client",
+    "IncidentStatusRecord": "wire",
     "RetryPolicy": "client",
     "APIConnectionError": "errors",
     "APIStatusError": "errors",

@@ -30,11 +30,7 @@ from typing import TextIO
 from pulumi_incident_statuses import categories, codegen
 from pulumi_incident_statuses import settings as settings_module
 from pulumi_incident_statuses.client import IncidentStatusesClient, IncidentStatusRecord
-from pulumi_incident_statuses.errors import (
-    ConfigurationError,
-    IncidentAPIError,
-    MissingAPIKeyError,
-)
+from pulumi_incident_statuses.errors import ConfigurationError, IncidentAPIError
 
 __all__ = ["Subcommand", "build_parser", "main", "print_statuses"]
 
@@ -107,14 +103,9 @@ def _add_endpoint_argument(parser: argparse.ArgumentParser) -> None:
 
 def _fetch(args: argparse.Namespace) -> tuple[list[IncidentStatusRecord], str]:
     """Every status of the organisation, and the endpoint they came from."""
-    resolved = settings_module.resolve()
-    if not resolved.api_key:
-        raise MissingAPIKeyError(
-            f"no incident.io API key: set the environment variable {settings_module.ENV_API_KEY} "
-            "to a key with the incident_statuses.view scope"
-        )
+    resolved = settings_module.resolve_environment()
     endpoint = args.endpoint or resolved.endpoint
-    with IncidentStatusesClient(resolved.api_key, endpoint) as client:
+    with IncidentStatusesClient(resolved.require_api_key(), endpoint) as client:
         return client.list(), client.endpoint
 
 

@@ -60,34 +60,45 @@ class Connection:
             self._snapshot = None
 
 
-_connections: dict[tuple[str, str], Connection] = {}
-_connections_lock = threading.Lock()
-# What `configure` resolved for each provider object, kept beside it rather than in it: whatever
-# the object holds is pickled with it, and the settings hold the API key.
-_configured: weakref.WeakKeyDictionary[ResourceProvider, settings_module.Settings] = (
-    weakref.WeakKeyDictionary()
-)
+class ProviderProcess:
+    """What one provider process keeps between calls, for every provider object in it: one
+    connection per endpoint and key, and what `configure` resolved for each provider object.
+
+    The settings are kept beside the provider objects rather than in them: whatever an object
+    holds is pickled with it into state, and the settings hold the API key.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connections: dict[tuple[str, str], Connection] = {}
+        self._configured: weakref.WeakKeyDictionary[
+            ResourceProvider, settings_module.Settings
+        ] = weakref.WeakKeyDictionary()
+
+    def connect(self, resolved: settings_module.Settings) -> Connection:
+        """The process's connection for these settings, made on first use."""
+        api_key = resolved.require_api_key()
+        key = (resolved.endpoint, api_key)
+        with self._lock:
+            connection = self._connections.get(key)
+            if connection is None:
+                from .client import IncidentStatusesClient
+
+                connection = Connection(IncidentStatusesClient(api_key, resolved.endpoint))
+                self._connections[key] = connection
+            return connection
+
+    def configure(self, provider: ResourceProvider, resolved: settings_module.Settings) -> None:
+        """Remember what `configure` resolved for `provider`, outside the object."""
+        with self._lock:
+            self._configured[provider] = resolved
+
+    def connection_for(self, provider: ResourceProvider) -> Connection:
+        """The connection for `provider`'s configured settings, or the environment's."""
+        with self._lock:
+            resolved = self._configured.get(provider)
+        return self.connect(resolved or settings_module.resolve())
 
 
-def connect(resolved: settings_module.Settings) -> Connection:
-    """The process's connection for these settings, made on first use."""
-    api_key = resolved.require_api_key()
-    key = (resolved.endpoint, api_key)
-    with _connections_lock:
-        connection = _connections.get(key)
-        if connection is None:
-            from .client import IncidentStatusesClient
-
-            connection = Connection(IncidentStatusesClient(api_key, resolved.endpoint))
-            _connections[key] = connection
-        return connection
-
-
-def configure(provider: ResourceProvider, resolved: settings_module.Settings) -> None:
-    """Remember what `configure` resolved for `provider`, outside the object."""
-    _configured[provider] = resolved
-
-
-def connection_for(provider: ResourceProvider) -> Connection:
-    """The connection for `provider`'s configured settings, or the environment's."""
-    return connect(_configured.get(provider) or settings_module.resolve())
+PROCESS = ProviderProcess()
+"""This process's one `ProviderProcess`."""

@@ -23,10 +23,11 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .connection import Connection
 from .errors import StatusConflictError, ValidationError
+from .inputs import StatusInputs, is_unknown
 
 if TYPE_CHECKING:
     from .client import IncidentStatusRecord
@@ -43,9 +44,6 @@ _INTENT_POLL_SECONDS = 0.05
 # A chain longer than the statuses of an organisation would be a bug: stop rather than loop.
 _MAX_STEPS = 1000
 
-# During preview, values that depend on other resources reach the provider as this string.
-_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-
 
 @dataclass(frozen=True)
 class _Intent:
@@ -59,20 +57,11 @@ _moving = threading.Lock()
 _waiters = threading.BoundedSemaphore(_HOST_THREADS - 1)
 
 
-def note(status_id: str, news: dict[str, Any]) -> None:
+def note(status_id: str, declared: StatusInputs) -> None:
     """Record, from `diff`, the name and description this deployment declares for a status."""
-    name, description = news.get("name"), news.get("description")
-    if (
-        isinstance(name, str)
-        and isinstance(description, str)
-        and _UNKNOWN
-        not in (
-            name,
-            description,
-        )
-    ):
+    if not is_unknown(declared.name) and not is_unknown(declared.description):
         with _intents_lock:
-            _intents[status_id] = _Intent(name, description)
+            _intents[status_id] = _Intent(declared.name, declared.description)
 
 
 def temporary_name(status_id: str) -> str:

@@ -251,16 +251,15 @@ class IncidentStatusProvider(MessageFirstProvider):
 class IncidentStatus(Resource, module="incident", name="IncidentStatus"):
     """An incident.io incident status (Investigating, Fixing, Monitoring, ...).
 
-    Credentials come from stack config `incident:apiKey` (secret) or `INCIDENT_API_KEY`, the
-    endpoint from `INCIDENT_ENDPOINT` or `incident:endpoint`; never from resource inputs.
+    The inputs are documented once, on `IncidentStatusArgs`; the outputs of the same names are
+    those values as incident.io holds them. Credentials come from stack config `incident:apiKey`
+    (secret) or `INCIDENT_API_KEY`, the endpoint from `INCIDENT_ENDPOINT` or `incident:endpoint`;
+    never from resource inputs.
     """
 
     name: pulumi.Output[str]
-    """Unique name of the status."""
     description: pulumi.Output[str]
-    """Rich-text description."""
     category: pulumi.Output[str]
-    """`live`, `learning` or `closed`."""
     rank: pulumi.Output[int]
     """Order within the category, as incident.io holds it."""
     created_at: pulumi.Output[str]

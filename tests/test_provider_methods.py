@@ -148,3 +148,19 @@ def test_an_order_puts_its_statuses_in_the_listed_order(
     assert order.diff(created.id, created.outs, {**props, "statuses": made}).changes
     bad = order.check({}, {**props, "statuses": [*made, "01NOSUCHSTATUS0000000000000"]})
     assert [f.property for f in bad.failures] == ["statuses"]
+
+
+def test_two_orders_of_one_deployment_may_not_list_one_status(
+    provider: IncidentStatusProvider,
+) -> None:
+    order = IncidentStatusOrderProvider()
+    shared = provider.create(declared()).id
+    first = {"category": "live", "statuses": [shared], "order_name": "first"}
+
+    assert not order.check({}, first).failures
+    assert not order.check(first, first).failures  # the same order again is no clash
+    other = order.check({}, {**first, "order_name": "second"}).failures
+    assert [f.reason for f in other] == [
+        f"statuses: {shared!r} is also listed by the IncidentStatusOrder 'first'; a status may "
+        "be in one order only, or the two move it back and forth"
+    ]

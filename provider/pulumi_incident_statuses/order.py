@@ -7,7 +7,6 @@ the resource writes nothing.
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -41,11 +40,6 @@ RESOURCE_TYPE = "pulumi-python:dynamic/incident:IncidentStatusOrder"
 
 _INPUTS = ("category", "statuses", "order_name")
 _OUTPUTS = ("category", "statuses", "order_name", "ranks")
-
-# Which order of this deployment lists each status: a status in two orders would be moved back
-# and forth by them on every run.
-_claims: dict[str, str] = {}
-_claims_lock = threading.Lock()
 
 
 def check_inputs(news: Mapping[str, Any]) -> CheckResult:
@@ -113,19 +107,21 @@ def list_problems(
 
 
 def _claim(order_name: object, statuses: Sequence[str]) -> list[str]:
-    """Record that `order_name` lists `statuses`; the statuses another order listed first."""
+    """Record that `order_name` lists `statuses`; the statuses another order listed first.
+
+    A status in two orders of one deployment would be moved back and forth by them every run.
+    """
     if not isinstance(order_name, str):
         return []
     taken: list[str] = []
-    with _claims_lock:
-        for status_id in statuses:
-            holder = _claims.setdefault(status_id, order_name)
-            if holder != order_name:
-                taken.append(
-                    f"statuses: {status_id!r} is also listed by the IncidentStatusOrder "
-                    f"{holder!r}; a status may be in one order only, or the two move it back "
-                    "and forth"
-                )
+    for status_id in statuses:
+        holder = connection_module.PROCESS.list_in(order_name, status_id)
+        if holder != order_name:
+            taken.append(
+                f"statuses: {status_id!r} is also listed by the IncidentStatusOrder "
+                f"{holder!r}; a status may be in one order only, or the two move it back "
+                "and forth"
+            )
     return taken
 
 

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from . import connection as connection_module
 from .connection import Connection
 from .errors import StatusConflictError, ValidationError
 from .inputs import StatusInputs, is_unknown
@@ -45,14 +45,6 @@ _INTENT_POLL_SECONDS = 0.05
 _MAX_STEPS = 1000
 
 
-@dataclass(frozen=True)
-class _Intent:
-    name: str
-    description: str
-
-
-_intents: dict[str, _Intent] = {}
-_intents_lock = threading.Lock()
 _moving = threading.Lock()
 _waiters = threading.BoundedSemaphore(_HOST_THREADS - 1)
 
@@ -60,8 +52,7 @@ _waiters = threading.BoundedSemaphore(_HOST_THREADS - 1)
 def note(status_id: str, declared: StatusInputs) -> None:
     """Record, from `diff`, the name and description this deployment declares for a status."""
     if not is_unknown(declared.name) and not is_unknown(declared.description):
-        with _intents_lock:
-            _intents[status_id] = _Intent(declared.name, declared.description)
+        connection_module.PROCESS.declare(status_id, declared)
 
 
 def temporary_name(status_id: str) -> str:
@@ -120,9 +111,8 @@ def _await_intent(holder_id: str) -> None:
     try:
         deadline = time.monotonic() + _INTENT_WAIT_SECONDS
         while time.monotonic() < deadline:
-            with _intents_lock:
-                if holder_id in _intents:
-                    return
+            if connection_module.PROCESS.declared(holder_id) is not None:
+                return
             time.sleep(_INTENT_POLL_SECONDS)
     finally:
         _waiters.release()
@@ -148,8 +138,7 @@ def _take(
         holder = client.find_by_name(name)
         if holder is None or holder.id == status_id:
             continue
-        with _intents_lock:
-            intent = _intents.get(holder.id)
+        intent = connection_module.PROCESS.declared(holder.id)
         if intent is None:
             raise _Unmanaged(
                 f"the status {holder.id} ({holder.category}) holds that name and this stack "

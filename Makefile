@@ -20,10 +20,11 @@ setup: $(STAMP) $(ENGINE)  ## virtualenv, package and the Pulumi engine (CLI, la
 # operation, and 26.x starts in half the time of the 23.x that `venv` bundles.
 PIP_VERSION := 26.3
 
-$(STAMP): pyproject.toml harness/pyproject.toml
+$(STAMP): pyproject.toml emulator/pyproject.toml harness/pyproject.toml
 	$(PYTHON3) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test]' -e ./harness
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check \
+		-e '.[test,emulator]' -e './emulator' -e './harness'
 	touch $@
 
 # Builds or reuses each piece once (see the script); reruns when the pin changes.
@@ -34,12 +35,12 @@ demo: setup  ## start the emulator, `pulumi up` the demo stack against it, show 
 	$(PYTHON) scripts/demo.py
 
 test: setup  ## lint, type-check and run the whole suite (real engine, real emulator)
-	$(VENV)/bin/ruff check provider harness tests bench scripts examples
+	$(VENV)/bin/ruff check provider emulator harness tests bench scripts examples
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --maxschedchunk 1
 
 lint: setup  ## ruff and mypy only
-	$(VENV)/bin/ruff check provider harness tests bench scripts examples
+	$(VENV)/bin/ruff check provider emulator harness tests bench scripts examples
 	$(VENV)/bin/mypy
 
 bench: setup  ## benchmarks against a no-I/O baseline; writes bench/RESULTS.md

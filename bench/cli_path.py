@@ -23,8 +23,8 @@ from typing import Any
 import psutil
 
 import scenarios
+from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from incident_statuses_harness.engine import ROOT, toolchain
-from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY, EmulatorProcess
 
 CLI_LIFECYCLE = ("cli up", "cli preview", "cli destroy")
 """`pulumi up --yes` (its preview included) creating N, `pulumi preview` unchanged, destroy."""

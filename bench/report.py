@@ -166,7 +166,8 @@ def rows(samples: Iterable[Record]) -> list[Row]:
 
 @dataclass(frozen=True)
 class Target:
-    """One line of the issue's targets, checked against the numbers."""
+    """One performance goal (at most `TARGET_RATIO` times the baseline, or `CLI_TARGET_RATIO`
+    through the CLI), checked against the numbers."""
 
     text: str
     measured: str

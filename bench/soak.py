@@ -27,7 +27,7 @@ from typing import Any
 import requests
 from pulumi import automation as auto
 
-from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY, EmulatorProcess
+from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from pulumi_incident_statuses.workspace import Toolchain, open_stack
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY, EmulatorProcess
+from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 
 API_KEY = DEFAULT_API_KEY
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness.engine import server_statuses, stats
 from incident_statuses_harness.organisation import API_KEY, seed
 from pulumi_incident_statuses import cli
 from pulumi_incident_statuses.client import IncidentStatusRecord
-from pulumi_incident_statuses.emulator.process import EmulatorProcess
 
 # Nothing listens here: a request sent to it would fail, so a passing test proves none was.
 DEAD_ENDPOINT = "http://127.0.0.1:9"
@@ -143,7 +143,7 @@ def test_missing_key_is_one_line_and_exit_2(
         assert (code, out) == (2, "")
         assert err == (
             "incident-statuses: no incident.io API key: set the environment variable "
-            "INCIDENT_API_KEY to a key with the incident_statuses.view scope\n"
+            "INCIDENT_API_KEY\n"
         )
 
 

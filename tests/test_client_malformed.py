@@ -12,17 +12,15 @@ import json
 import logging
 import pickle
 import socket
-import threading
 import traceback
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
+from incident_statuses_harness.fakes import Canned, FakeTime, ScriptedServer
 from pulumi_incident_statuses.client import IncidentStatusesClient, RetryPolicy
 from pulumi_incident_statuses.errors import (
     APIConnectionError,
@@ -44,32 +42,6 @@ from pulumi_incident_statuses.errors import (
 KEY = "sk_live_DO-NOT-LEAK-4f1c9a77"
 STATUSES = "/v1/incident_statuses"
 DEFAULT = "https://api.incident.io"
-
-
-@dataclass(frozen=True)
-class Canned:
-    """One scripted answer."""
-
-    status: int
-    body: bytes = b""
-    headers: tuple[tuple[str, str], ...] = ()
-    hang_up: bool = False
-    """Close the connection without answering."""
-    stall: bool = False
-    """Answer nothing until the test ends."""
-
-
-@dataclass(frozen=True)
-class Seen:
-    """One request the server received."""
-
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
 
 
 def status_json(**overrides: Any) -> dict[str, Any]:
@@ -124,92 +96,10 @@ NAME_TAKEN = Canned(
 )
 
 
-@dataclass
-class CannedServer:
-    """An HTTP server on 127.0.0.1 that answers requests from a script, in order.
-
-    The last answer repeats once the script runs out. ``{AUTH}`` in a body is replaced by the
-    request's Authorization header, to see whether an echoed key leaks.
-    """
-
-    url: str = ""
-    script: list[Canned] = field(default_factory=list)
-    seen: list[Seen] = field(default_factory=list)
-    release: threading.Event = field(default_factory=threading.Event)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def answer(self, *responses: Canned) -> None:
-        self.script = list(responses)
-
-    def next(self, seen: Seen) -> Canned:
-        with self.lock:
-            self.seen.append(seen)
-            return self.script.pop(0) if len(self.script) > 1 else self.script[0]
-
-    def calls(self) -> list[tuple[str, str]]:
-        return [(s.method, s.path) for s in self.seen]
-
-
-def _handler(owner: CannedServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            canned = owner.next(Seen(self.command, self.path, dict(self.headers), body))
-            if canned.stall:
-                owner.release.wait(10)
-            if canned.hang_up or canned.stall:
-                self.close_connection = True
-                return
-            auth = (self.headers.get("Authorization") or "").encode()
-            payload = canned.body.replace(b"{AUTH}", auth)
-            # The service's clock, unless the script gives its own Date (or a broken one).
-            self.send_response_only(canned.status)
-            if not any(name == "Date" for name, _ in canned.headers):
-                self.send_header("Date", self.date_time_string())
-            for name, value in canned.headers:
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        do_GET = do_POST = do_PUT = do_DELETE = _answer
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler
-
-
 @pytest.fixture
-def canned() -> Iterator[CannedServer]:
-    owner = CannedServer()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(owner))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    owner.url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield owner
-    owner.release.set()
-    server.shutdown()
-    server.server_close()
-
-
-class FakeTime:
-    """A clock that moves only when the client sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def clock(self) -> float:
-        return self.now
-
-    def policy(self, **options: Any) -> RetryPolicy:
-        return RetryPolicy(sleep=self.sleep, clock=self.clock, random=lambda: 0.5, **options)
+def canned() -> Iterator[ScriptedServer]:
+    with ScriptedServer.running() as server:
+        yield server
 
 
 @pytest.fixture
@@ -217,7 +107,9 @@ def fake_time() -> FakeTime:
     return FakeTime()
 
 
-def client_for(server: CannedServer, fake_time: FakeTime, **options: Any) -> IncidentStatusesClient:
+def client_for(
+    server: ScriptedServer, fake_time: FakeTime, **options: Any
+) -> IncidentStatusesClient:
     timeout = options.pop("timeout", 5.0)
     return IncidentStatusesClient(
         KEY, server.url, timeout=timeout, retry=fake_time.policy(**options)
@@ -228,7 +120,7 @@ def client_for(server: CannedServer, fake_time: FakeTime, **options: Any) -> Inc
 
 
 def test_sends_the_documented_headers_and_payload(
-    canned: CannedServer, fake_time: FakeTime
+    canned: ScriptedServer, fake_time: FakeTime
 ) -> None:
     canned.answer(created())
     with client_for(canned, fake_time) as client:
@@ -246,7 +138,7 @@ def test_sends_the_documented_headers_and_payload(
     }
 
 
-def test_rank_is_sent_only_when_given(canned: CannedServer, fake_time: FakeTime) -> None:
+def test_rank_is_sent_only_when_given(canned: ScriptedServer, fake_time: FakeTime) -> None:
     canned.answer(ok_one(rank=3))
     with client_for(canned, fake_time) as client:
         client.update("01HZX0000000000000000000AA", name="A", description="B", rank=3)
@@ -257,7 +149,7 @@ def test_rank_is_sent_only_when_given(canned: CannedServer, fake_time: FakeTime)
     ]
 
 
-def test_ids_are_escaped_into_the_path(canned: CannedServer, fake_time: FakeTime) -> None:
+def test_ids_are_escaped_into_the_path(canned: ScriptedServer, fake_time: FakeTime) -> None:
     canned.answer(ok_one())
     with client_for(canned, fake_time) as client:
         client.get("../../v2/x?y")
@@ -265,7 +157,7 @@ def test_ids_are_escaped_into_the_path(canned: CannedServer, fake_time: FakeTime
 
 
 def test_unknown_category_and_extra_fields_are_tolerated(
-    canned: CannedServer, fake_time: FakeTime
+    canned: ScriptedServer, fake_time: FakeTime
 ) -> None:
     canned.answer(ok_list(status_json(category="quarantined", colour="teal", metadata={"a": 1})))
     with client_for(canned, fake_time) as client:
@@ -274,7 +166,7 @@ def test_unknown_category_and_extra_fields_are_tolerated(
     assert record.rank == 1
 
 
-def test_delete_accepts_202_with_any_body(canned: CannedServer, fake_time: FakeTime) -> None:
+def test_delete_accepts_202_with_any_body(canned: ScriptedServer, fake_time: FakeTime) -> None:
     canned.answer(Canned(202, b"Accepted"))
     with client_for(canned, fake_time) as client:
         client.delete("01HZX0000000000000000000AA")
@@ -315,7 +207,7 @@ MALFORMED = [
 
 @pytest.mark.parametrize(("call", "answer", "reason"), MALFORMED)
 def test_malformed_bodies_raise_malformed_response_error(
-    canned: CannedServer, fake_time: FakeTime, call: str, answer: Canned, reason: str
+    canned: ScriptedServer, fake_time: FakeTime, call: str, answer: Canned, reason: str
 ) -> None:
     canned.answer(answer)
     calls = {
@@ -339,7 +231,7 @@ def test_malformed_bodies_raise_malformed_response_error(
 
 
 def test_malformed_snippet_is_short_and_on_one_line(
-    canned: CannedServer, fake_time: FakeTime
+    canned: ScriptedServer, fake_time: FakeTime
 ) -> None:
     canned.answer(Canned(200, b"<html>\n" + b"x" * 5000 + b"\n</html>"))
     with client_for(canned, fake_time) as client, pytest.raises(MalformedResponseError) as caught:
@@ -367,7 +259,7 @@ def test_record_from_api_checks_the_shape() -> None:
 # --- error statuses ------------------------------------------------------------------------
 
 
-def test_403_with_error_body(canned: CannedServer, fake_time: FakeTime) -> None:
+def test_403_with_error_body(canned: ScriptedServer, fake_time: FakeTime) -> None:
     canned.answer(
         Canned(
             403,
@@ -396,7 +288,7 @@ def test_403_with_error_body(canned: CannedServer, fake_time: FakeTime) -> None:
     assert len(canned.seen) == 1, "a 403 is not retried"
 
 
-def test_str_joins_errors_and_names_fields(canned: CannedServer, fake_time: FakeTime) -> None:
+def test_str_joins_errors_and_names_fields(canned: ScriptedServer, fake_time: FakeTime) -> None:
     canned.answer(
         Canned(
             422,
@@ -440,7 +332,7 @@ def test_str_joins_errors_and_names_fields(canned: CannedServer, fake_time: Fake
     ],
 )
 def test_each_status_maps_to_its_class_and_is_not_retried(
-    canned: CannedServer, fake_time: FakeTime, status: int, error_class: type[APIStatusError]
+    canned: ScriptedServer, fake_time: FakeTime, status: int, error_class: type[APIStatusError]
 ) -> None:
     canned.answer(Canned(status, b"<html>nope</html>", (("Location", "https://example.com/"),)))
     with client_for(canned, fake_time) as client, pytest.raises(APIStatusError) as caught:
@@ -456,7 +348,7 @@ def test_each_status_maps_to_its_class_and_is_not_retried(
 
 
 def test_json_that_is_not_an_error_body_still_gives_the_status_class(
-    canned: CannedServer, fake_time: FakeTime
+    canned: ScriptedServer, fake_time: FakeTime
 ) -> None:
     canned.answer(Canned(404, b'{"message": "no such thing"}'))
     with client_for(canned, fake_time) as client, pytest.raises(NotFoundError) as caught:
@@ -468,7 +360,7 @@ def test_json_that_is_not_an_error_body_still_gives_the_status_class(
     )
 
 
-def test_503_html_is_retried_then_raised(canned: CannedServer, fake_time: FakeTime) -> None:
+def test_503_html_is_retried_then_raised(canned: ScriptedServer, fake_time: FakeTime) -> None:
     canned.answer(Canned(503, b"<html><h1>503 Service Unavailable</h1></html>"))
     with (
         client_for(canned, fake_time, max_attempts=4) as client,
@@ -481,7 +373,7 @@ def test_503_html_is_retried_then_raised(canned: CannedServer, fake_time: FakeTi
     assert fake_time.sleeps == pytest.approx([0.15, 0.3, 0.6])
 
 
-def test_500_then_success(canned: CannedServer, fake_time: FakeTime) -> None:
+def test_500_then_success(canned: ScriptedServer, fake_time: FakeTime) -> None:
     canned.answer(
         Canned(500, error_body(500, "api_error", {"code": "internal", "message": "oops"})),
         ok_list(),
@@ -508,7 +400,7 @@ def _rate_limited(retry_after: str | None) -> Canned:
     [("7", 7.0), ("0", 0.15), ("120", 30.0), (None, 0.15), ("soon", 0.15)],
 )
 def test_429_waits_as_retry_after_says(
-    canned: CannedServer, fake_time: FakeTime, header: str | None, expected: float
+    canned: ScriptedServer, fake_time: FakeTime, header: str | None, expected: float
 ) -> None:
     canned.answer(_rate_limited(header), ok_list())
     with client_for(canned, fake_time) as client:
@@ -518,7 +410,7 @@ def test_429_waits_as_retry_after_says(
 
 @pytest.mark.parametrize("zone", ["UTC", "GMT"])
 def test_429_with_http_date_retry_after(
-    canned: CannedServer, fake_time: FakeTime, zone: str
+    canned: ScriptedServer, fake_time: FakeTime, zone: str
 ) -> None:
     when = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=5)
     date = format_datetime(when, usegmt=True).replace("GMT", zone)
@@ -529,7 +421,7 @@ def test_429_with_http_date_retry_after(
     assert 3.0 <= slept <= 5.0
 
 
-def test_429_retries_a_create_without_listing(canned: CannedServer, fake_time: FakeTime) -> None:
+def test_429_retries_a_create_without_listing(canned: ScriptedServer, fake_time: FakeTime) -> None:
     canned.answer(_rate_limited("1"), created())
     with client_for(canned, fake_time) as client:
         client.create(name="Investigating", description="Looking into it", category="live")
@@ -537,7 +429,7 @@ def test_429_retries_a_create_without_listing(canned: CannedServer, fake_time: F
 
 
 def test_after_a_lost_answer_the_list_is_read_once_per_unknown_outcome(
-    canned: CannedServer, fake_time: FakeTime
+    canned: ScriptedServer, fake_time: FakeTime
 ) -> None:
     server_error = Canned(500, error_body(500, "api_error"))
     canned.answer(
@@ -557,7 +449,7 @@ def test_after_a_lost_answer_the_list_is_read_once_per_unknown_outcome(
 
 
 def test_429_is_held_to_the_time_budget_not_to_max_attempts(
-    canned: CannedServer, fake_time: FakeTime
+    canned: ScriptedServer, fake_time: FakeTime
 ) -> None:
     canned.answer(_rate_limited("2"))
     with (
@@ -570,7 +462,7 @@ def test_429_is_held_to_the_time_budget_not_to_max_attempts(
     assert len(canned.seen) == 11
 
 
-def test_retries_stop_at_the_total_time_budget(canned: CannedServer, fake_time: FakeTime) -> None:
+def test_retries_stop_at_the_total_time_budget(canned: ScriptedServer, fake_time: FakeTime) -> None:
     canned.answer(_rate_limited("4"))
     with client_for(canned, fake_time, max_total=10.0) as client, pytest.raises(RateLimitError):
         client.list()
@@ -596,14 +488,14 @@ def test_connection_refused(fake_time: FakeTime) -> None:
     assert len(fake_time.sleeps) == 2
 
 
-def test_hang_up_on_a_read_is_retried(canned: CannedServer, fake_time: FakeTime) -> None:
+def test_hang_up_on_a_read_is_retried(canned: ScriptedServer, fake_time: FakeTime) -> None:
     canned.answer(Canned(0, hang_up=True), ok_one())
     with client_for(canned, fake_time) as client:
         assert client.get("01HZX0000000000000000000AA").name == "Investigating"
     assert len(canned.seen) == 2
 
 
-def test_timeout(canned: CannedServer, fake_time: FakeTime) -> None:
+def test_timeout(canned: ScriptedServer, fake_time: FakeTime) -> None:
     canned.answer(Canned(0, stall=True))
     with client_for(canned, fake_time, timeout=0.2, max_attempts=1) as client:
         with pytest.raises(APIConnectionError) as caught:
@@ -612,7 +504,7 @@ def test_timeout(canned: CannedServer, fake_time: FakeTime) -> None:
 
 
 def test_delete_whose_answer_was_lost_then_404_raises_not_found(
-    canned: CannedServer, fake_time: FakeTime
+    canned: ScriptedServer, fake_time: FakeTime
 ) -> None:
     canned.answer(
         Canned(0, hang_up=True),
@@ -658,7 +550,9 @@ def _create(client: IncidentStatusesClient, **overrides: Any) -> Any:
     return client.create(**arguments)
 
 
-def test_lost_create_answer_is_found_in_the_list(canned: CannedServer, fake_time: FakeTime) -> None:
+def test_lost_create_answer_is_found_in_the_list(
+    canned: ScriptedServer, fake_time: FakeTime
+) -> None:
     canned.answer(Canned(0, hang_up=True), ok_list(OTHER, mine()))
     with client_for(canned, fake_time) as client:
         assert _create(client).id == "01MINE"
@@ -666,7 +560,7 @@ def test_lost_create_answer_is_found_in_the_list(canned: CannedServer, fake_time
 
 
 def test_equal_status_made_before_the_create_is_not_taken_after_a_lost_answer(
-    canned: CannedServer, fake_time: FakeTime
+    canned: ScriptedServer, fake_time: FakeTime
 ) -> None:
     # Same content, but made a minute before this create was sent: someone else's.
     theirs = mine(id="01THEIRS", created_at=server_now(-60))
@@ -678,7 +572,7 @@ def test_equal_status_made_before_the_create_is_not_taken_after_a_lost_answer(
     assert canned.calls() == [("POST", STATUSES), ("GET", STATUSES)] * 2
 
 
-def test_list_without_a_date_shows_no_evidence(canned: CannedServer, fake_time: FakeTime) -> None:
+def test_list_without_a_date_shows_no_evidence(canned: ScriptedServer, fake_time: FakeTime) -> None:
     # Without the service's time the list cannot tie a status to this create: no takeover.
     undated = Canned(
         200,
@@ -690,7 +584,7 @@ def test_list_without_a_date_shows_no_evidence(canned: CannedServer, fake_time: 
         _create(client)
 
 
-def test_create_5xx_not_applied_is_sent_again(canned: CannedServer, fake_time: FakeTime) -> None:
+def test_create_5xx_not_applied_is_sent_again(canned: ScriptedServer, fake_time: FakeTime) -> None:
     canned.answer(Canned(503), ok_list(OTHER), created(id="01NEW"))
     with client_for(canned, fake_time) as client:
         assert _create(client).id == "01NEW"
@@ -698,7 +592,7 @@ def test_create_5xx_not_applied_is_sent_again(canned: CannedServer, fake_time: F
 
 
 def test_create_match_needs_same_description_category_and_rank(
-    canned: CannedServer, fake_time: FakeTime
+    canned: ScriptedServer, fake_time: FakeTime
 ) -> None:
     near_misses = [
         mine(id="01A", description="Different"),
@@ -712,7 +606,7 @@ def test_create_match_needs_same_description_category_and_rank(
 
 
 def test_name_taken_after_a_lost_answer_looks_again(
-    canned: CannedServer, fake_time: FakeTime
+    canned: ScriptedServer, fake_time: FakeTime
 ) -> None:
     canned.answer(Canned(0, hang_up=True), ok_list(OTHER), NAME_TAKEN, ok_list(OTHER, mine()))
     with client_for(canned, fake_time) as client:
@@ -721,7 +615,7 @@ def test_name_taken_after_a_lost_answer_looks_again(
 
 
 def test_name_taken_by_someone_else_after_a_lost_answer_raises(
-    canned: CannedServer, fake_time: FakeTime
+    canned: ScriptedServer, fake_time: FakeTime
 ) -> None:
     theirs = mine(id="01THEIRS", description="Not ours")
     canned.answer(Canned(0, hang_up=True), ok_list(), NAME_TAKEN, ok_list(theirs))
@@ -732,7 +626,7 @@ def test_name_taken_by_someone_else_after_a_lost_answer_raises(
 
 
 def test_name_taken_on_the_first_attempt_is_a_conflict_whatever_the_content(
-    canned: CannedServer, fake_time: FakeTime
+    canned: ScriptedServer, fake_time: FakeTime
 ) -> None:
     # The holder has exactly the declared content and was made just now; still not ours, since
     # the only POST was answered: it was refused.
@@ -744,7 +638,7 @@ def test_name_taken_on_the_first_attempt_is_a_conflict_whatever_the_content(
 
 
 def test_failed_lookup_is_retried_before_sending_again(
-    canned: CannedServer, fake_time: FakeTime
+    canned: ScriptedServer, fake_time: FakeTime
 ) -> None:
     canned.answer(Canned(0, hang_up=True), Canned(500), ok_list(mine()))
     with client_for(canned, fake_time) as client:
@@ -753,7 +647,7 @@ def test_failed_lookup_is_retried_before_sending_again(
 
 
 def test_lost_rank_races_are_sent_again_until_one_wins(
-    canned: CannedServer, fake_time: FakeTime
+    canned: ScriptedServer, fake_time: FakeTime
 ) -> None:
     rank_taken = Canned(
         422,
@@ -776,7 +670,7 @@ def test_lost_rank_races_are_sent_again_until_one_wins(
 
 
 def test_rank_race_lost_until_the_time_runs_out_says_the_next_run_finishes_it(
-    canned: CannedServer, fake_time: FakeTime
+    canned: ScriptedServer, fake_time: FakeTime
 ) -> None:
     canned.answer(
         Canned(
@@ -798,7 +692,7 @@ def test_rank_race_lost_until_the_time_runs_out_says_the_next_run_finishes_it(
 
 
 def test_rank_taken_for_an_explicit_rank_is_not_sent_again(
-    canned: CannedServer, fake_time: FakeTime
+    canned: ScriptedServer, fake_time: FakeTime
 ) -> None:
     rank_taken = Canned(
         422,
@@ -904,7 +798,7 @@ def _every_text(error: BaseException) -> str:
 
 
 def test_api_key_never_appears_in_errors_reprs_or_logs(
-    canned: CannedServer, fake_time: FakeTime, caplog: pytest.LogCaptureFixture
+    canned: ScriptedServer, fake_time: FakeTime, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     echo = {
@@ -951,7 +845,7 @@ def test_api_key_never_appears_in_errors_reprs_or_logs(
     assert all(KEY not in repr(record.args) for record in caplog.records)
 
 
-def test_errors_survive_copying(canned: CannedServer, fake_time: FakeTime) -> None:
+def test_errors_survive_copying(canned: ScriptedServer, fake_time: FakeTime) -> None:
     canned.answer(NAME_TAKEN, ok_list())
     with client_for(canned, fake_time) as client, pytest.raises(ValidationError) as caught:
         _create(client)

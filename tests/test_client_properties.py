@@ -9,17 +9,15 @@ or raise an `IncidentAPIError` that never quotes the key. Nothing else may escap
 from __future__ import annotations
 
 import json
-import threading
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from incident_statuses_harness.fakes import AUTH, Canned, FakeTime, ScriptedServer
 from pulumi_incident_statuses.client import (
     IncidentStatusesClient,
     IncidentStatusRecord,
@@ -28,69 +26,13 @@ from pulumi_incident_statuses.client import (
 from pulumi_incident_statuses.errors import IncidentAPIError
 
 KEY = "sk_live_property-4c1d88e0"
-ECHO = b"{AUTH}"
-"""Replaced by the request's Authorization header, as a careless server would echo it."""
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-
-
-class Server:
-    """Answers every request with the current answer, then closes the connection."""
-
-    def __init__(self) -> None:
-        self.answer = Answer(200, (), b"")
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _reply(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                answer = owner.answer
-                body = answer.body.replace(ECHO, (self.headers.get("Authorization") or "").encode())
-                self.send_response(answer.status)
-                for name, value in answer.headers:
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("Connection", "close")
-                self.end_headers()
-                self.wfile.write(body)
-                self.close_connection = True
-
-            do_GET = do_POST = do_PUT = do_DELETE = _reply
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+ECHO = AUTH
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
-    running = Server()
-    yield running
-    running.close()
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-    def clock(self) -> float:
-        return self.now
+def server() -> Iterator[ScriptedServer]:
+    with ScriptedServer.running(close_each=True) as running:
+        yield running
 
 
 # --- what a server might answer ------------------------------------------------------------
@@ -198,7 +140,7 @@ header_text = st.text(
     max_size=40,
 )
 answers = st.builds(
-    Answer,
+    Canned,
     status=st.one_of(
         st.sampled_from([200, 201, 202]),
         st.sampled_from([200, 201, 202]),
@@ -247,9 +189,9 @@ CALLS: dict[str, tuple[Callable[[IncidentStatusesClient], object], Callable[[obj
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_any_answer_gives_a_result_or_a_typed_error(
-    server: Server, answer: Answer, call: str
+    server: ScriptedServer, answer: Canned, call: str
 ) -> None:
-    server.answer = answer
+    server.answer(answer)
     fake = FakeTime()
     # Two attempts within two seconds: the retried paths (the create's lookup included) run too.
     policy = RetryPolicy(max_attempts=2, max_total=2.0, sleep=fake.sleep, clock=fake.clock)

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness.engine import (
     API_KEY,
     ProjectStack,
@@ -28,7 +29,6 @@ from incident_statuses_harness.engine import (
     toolchain,
     write_project,
 )
-from pulumi_incident_statuses.emulator.process import EmulatorProcess
 from pulumi_incident_statuses.workspace import open_stack
 
 pytestmark = pytest.mark.engine

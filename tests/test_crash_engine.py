@@ -27,6 +27,7 @@ import psutil
 import pytest
 from pulumi import automation as auto
 
+from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness.engine import (
     API_KEY,
     ROOT,
@@ -36,7 +37,6 @@ from incident_statuses_harness.engine import (
     statuses_program,
     toolchain,
 )
-from pulumi_incident_statuses.emulator.process import EmulatorProcess
 from pulumi_incident_statuses.workspace import open_stack
 
 pytestmark = pytest.mark.engine

@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 import requests
 
+from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
+from incident_statuses_harness.fakes import FakeTime
 from incident_statuses_harness.organisation import seed
 from pulumi_incident_statuses.client import IncidentStatusesClient, IncidentStatusRecord
 from pulumi_incident_statuses.creation import CreateGuard, Listing
-from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from pulumi_incident_statuses.errors import StatusConflictError
 
 POST = "POST /v1/incident_statuses"
@@ -115,16 +116,6 @@ def test_concurrent_appends_to_one_category_all_land(
 # --- the clock rule on its own ------------------------------------------------------------
 
 
-class Ticks:
-    """A monotonic clock the test moves."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def record(created_at: datetime, **overrides: Any) -> IncidentStatusRecord:
     fields: dict[str, Any] = {
         "id": "01X",
@@ -139,7 +130,7 @@ def record(created_at: datetime, **overrides: Any) -> IncidentStatusRecord:
 
 @pytest.mark.parametrize("service_ahead", [timedelta(hours=-3), timedelta(0), timedelta(days=2)])
 def test_evidence_reads_the_service_clock_never_ours(service_ahead: timedelta) -> None:
-    ticks = Ticks()
+    ticks = FakeTime(now=1000.0)
     guard = CreateGuard(**DECLARED, clock=ticks)
     guard.sending()
     guard.lost()
@@ -156,7 +147,7 @@ def test_evidence_reads_the_service_clock_never_ours(service_ahead: timedelta) -
 
 
 def test_no_evidence_without_the_service_time() -> None:
-    ticks = Ticks()
+    ticks = FakeTime(now=1000.0)
     guard = CreateGuard(**DECLARED, clock=ticks)
     guard.sending()
     guard.lost()

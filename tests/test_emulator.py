@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 import subprocess
 import sys
@@ -17,13 +18,14 @@ from typing import Any
 import pytest
 import requests
 
-from incident_statuses_harness.organisation import MANAGED
-from pulumi_incident_statuses import cli
-from pulumi_incident_statuses.emulator.process import (
+from incident_statuses_emulator.config import EmulatorConfig, add_arguments, config_from_args
+from incident_statuses_emulator.process import (
     DEFAULT_API_KEY,
     EmulatorProcess,
     EmulatorStartError,
 )
+from incident_statuses_harness.organisation import MANAGED
+from pulumi_incident_statuses import cli
 
 API_KEY = DEFAULT_API_KEY
 COLLECTION = "/v1/incident_statuses"
@@ -664,7 +666,7 @@ def test_process_that_cannot_start_raises_with_stderr(tmp_path: Path) -> None:
 
 
 def test_listening_line_is_printed_alone_on_stdout(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "pulumi_incident_statuses.emulator", "--port", "0"]
+    command = [sys.executable, "-m", "incident_statuses_emulator", "--port", "0"]
     command += ["--db", str(tmp_path / "s.db")]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as child:
         try:
@@ -699,3 +701,32 @@ def test_cli_emulator_subcommand_has_the_documented_flags(
     ):
         assert flag in usage
     assert "emulator-api-key" in usage and "8080" in usage and "1200" in usage
+
+
+def test_every_setting_survives_the_child_process_command_line(tmp_path: Path) -> None:
+    config = EmulatorConfig(
+        host="::1",
+        port=0,
+        db_path=tmp_path / "s.db",
+        api_key="k",
+        latency_ms=5,
+        fault_rate=0.125,
+        drop_rate=1.0,
+        rate_limit=7,
+        seed=3,
+        rank_race=True,
+    )
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+
+    assert config_from_args(parser.parse_args(config.to_argv())) == config
+    assert config_from_args(parser.parse_args([])) == EmulatorConfig()
+
+
+def test_without_the_emulator_installed_the_cli_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "incident_statuses_emulator", None)
+
+    assert cli.main(["emulator", "--port", "0", "--rank-race"]) == 2
+    assert "pip install 'pulumi-incident-statuses[emulator]'" in capsys.readouterr().err

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
+from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness.engine import configurable, stats, status_stack, statuses_program
 from incident_statuses_harness.organisation import seed
-from pulumi_incident_statuses.emulator.process import EmulatorProcess
 from pulumi_incident_statuses.errors import AuthenticationError
 
 pytestmark = pytest.mark.engine

@@ -23,6 +23,7 @@ import pytest
 import requests
 from pulumi import automation as auto
 
+from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness.engine import (
     API_KEY,
     MANAGED_NAMES,
@@ -32,7 +33,6 @@ from incident_statuses_harness.engine import (
     status_stack,
     statuses_program,
 )
-from pulumi_incident_statuses.emulator.process import EmulatorProcess
 
 pytestmark = pytest.mark.engine
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import textwrap
 
-from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY, EmulatorProcess
+from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 
 PROBE = textwrap.dedent(
     """

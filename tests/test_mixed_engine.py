@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from incident_statuses_harness.engine import (
     ROOT,
     ProjectStack,
@@ -23,7 +24,6 @@ from incident_statuses_harness.engine import (
     toolchain,
     write_project,
 )
-from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from pulumi_incident_statuses.workspace import open_stack
 
 pytestmark = pytest.mark.engine

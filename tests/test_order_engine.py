@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
+from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness import order_job
 from incident_statuses_harness.engine import (
     ROOT,
@@ -22,7 +23,6 @@ from incident_statuses_harness.engine import (
 )
 from incident_statuses_harness.ordering import held_order, ordered_program, specs
 from incident_statuses_harness.organisation import edit, seed
-from pulumi_incident_statuses.emulator.process import EmulatorProcess
 
 pytestmark = pytest.mark.engine
 

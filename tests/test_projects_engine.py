@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness.engine import (
     API_KEY,
     ROOT,
@@ -27,7 +28,6 @@ from incident_statuses_harness.engine import (
     write_project,
 )
 from incident_statuses_harness.organisation import MANAGED, edit, seed
-from pulumi_incident_statuses.emulator.process import EmulatorProcess
 
 pytestmark = pytest.mark.engine
 
@@ -195,6 +195,14 @@ def test_a_new_project_with_the_package_pip_installed(
         check=True,
         timeout=600,
     )
+    # The product alone: neither the emulator nor its HTTP server comes with it.
+    probe = (
+        "import importlib.util as u; "
+        "print(u.find_spec('aiohttp'), u.find_spec('incident_statuses_emulator'))"
+    )
+    python = str(venv / "bin" / "python")
+    found = subprocess.run([python, "-c", probe], capture_output=True, text=True)
+    assert found.stdout == "None None\n", found.stderr
     write_project(folder, NEW_PROJECT, name="my-statuses")
     (folder / "Pulumi.yaml").write_text(
         "name: my-statuses\nruntime:\n  name: python\n  options:\n    virtualenv: venv\n",

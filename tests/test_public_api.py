@@ -17,7 +17,7 @@ def test_every_public_name_resolves() -> None:
 
 def test_emulator_and_cli_start_without_importing_pulumi() -> None:
     probe = (
-        "import sys, pulumi_incident_statuses.emulator, pulumi_incident_statuses.cli;"
+        "import sys, incident_statuses_emulator, pulumi_incident_statuses.cli;"
         "print('pulumi' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)

@@ -12,6 +12,7 @@ import pytest
 import requests
 from pulumi import automation as auto
 
+from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness.engine import (
     API_KEY,
     configurable,
@@ -22,7 +23,6 @@ from incident_statuses_harness.engine import (
     toolchain,
 )
 from incident_statuses_harness.organisation import MANAGED, edit, seed
-from pulumi_incident_statuses.emulator.process import EmulatorProcess
 from pulumi_incident_statuses.resource import RESOURCE_TYPE
 
 pytestmark = pytest.mark.engine

@@ -21,9 +21,9 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from pulumi.dynamic.dynamic import serialize_provider
 
-from pulumi_incident_statuses.emulator import app as emulator_app
-from pulumi_incident_statuses.emulator.config import EmulatorConfig
-from pulumi_incident_statuses.emulator.process import EmulatorProcess
+from incident_statuses_emulator import app as emulator_app
+from incident_statuses_emulator.config import EmulatorConfig
+from incident_statuses_emulator.process import EmulatorProcess
 from pulumi_incident_statuses.errors import (
     AuthenticationError,
     InsecureEndpointError,

@@ -21,8 +21,8 @@ from typing import Any
 import requests
 from pulumi import automation as auto
 
+from incident_statuses_emulator.process import DEFAULT_API_KEY as API_KEY
 from incident_statuses_harness.organisation import MANAGED
-from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY as API_KEY
 from pulumi_incident_statuses.workspace import Toolchain, open_stack
 
 MANAGED_NAMES = frozenset(MANAGED)

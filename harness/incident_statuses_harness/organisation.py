@@ -6,7 +6,7 @@ from typing import Any
 
 import requests
 
-from pulumi_incident_statuses.emulator.process import DEFAULT_API_KEY as API_KEY
+from incident_statuses_emulator.process import DEFAULT_API_KEY as API_KEY
 
 MANAGED = {
     "Triage": "triage",
@@ -39,26 +39,21 @@ HAND_MADE: tuple[dict[str, Any], ...] = (
 
 def seed(emulator_url: str, specs: tuple[dict[str, Any], ...] = HAND_MADE) -> dict[str, Any]:
     """Create ``specs`` over HTTP, as the dashboard would; the created statuses by name."""
-    created: dict[str, Any] = {}
-    for spec in specs:
-        response = requests.post(
-            f"{emulator_url}/v1/incident_statuses",
-            json=spec,
-            headers={"Authorization": f"Bearer {API_KEY}"},
-            timeout=10,
-        )
-        response.raise_for_status()
-        created[spec["name"]] = response.json()["incident_status"]
-    return created
+    return {
+        spec["name"]: _by_hand("POST", f"{emulator_url}/v1/incident_statuses", spec)
+        for spec in specs
+    }
 
 
 def edit(emulator_url: str, status_id: str, **body: Any) -> None:
     """Change a status over HTTP, as someone in the dashboard would (`PUT`, name and description
     required)."""
-    response = requests.put(
-        f"{emulator_url}/v1/incident_statuses/{status_id}",
-        json=body,
-        headers={"Authorization": f"Bearer {API_KEY}"},
-        timeout=10,
+    _by_hand("PUT", f"{emulator_url}/v1/incident_statuses/{status_id}", body)
+
+
+def _by_hand(method: str, url: str, body: dict[str, Any]) -> Any:
+    response = requests.request(
+        method, url, json=body, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=10
     )
     response.raise_for_status()
+    return response.json()["incident_status"]

@@ -35,10 +35,10 @@ if TYPE_CHECKING:
     from .order import IncidentStatusOrder
     from .resource import IncidentStatus, IncidentStatusArgs
 
-# Loaded on first use: the emulator and the command line start without importing Pulumi.
+# Loaded on first use: the command line starts without importing Pulumi.
 _HOMES = {
     "IncidentStatusesClient": "client",
-    "IncidentStatusRecord": "client",
+    "IncidentStatusRecord": "wire",
     "RetryPolicy": "client",
     "APIConnectionError": "errors",
     "APIStatusError": "errors",

@@ -2,7 +2,8 @@
 
 A subcommand is a name, its flags (``add_arguments(parser)``) and what it runs
 (``run(args) -> int``); adding one is one more entry in ``_SUBCOMMANDS``. ``list``,
-``generate`` and ``recover`` live here; ``emulator`` lives with the emulator.
+``generate`` and ``recover`` live here; ``emulator`` runs the separately installed emulator
+(``pip install 'pulumi-incident-statuses[emulator]'``), with its own flags.
 
 ``list`` and ``generate`` read the organisation with the credentials the provider reads from the
 environment: ``INCIDENT_API_KEY``, and ``INCIDENT_ENDPOINT`` unless ``--endpoint`` is given.
@@ -29,12 +30,7 @@ from typing import TextIO
 from pulumi_incident_statuses import categories, codegen
 from pulumi_incident_statuses import settings as settings_module
 from pulumi_incident_statuses.client import IncidentStatusesClient, IncidentStatusRecord
-from pulumi_incident_statuses.emulator import server as emulator_server
-from pulumi_incident_statuses.errors import (
-    ConfigurationError,
-    IncidentAPIError,
-    MissingAPIKeyError,
-)
+from pulumi_incident_statuses.errors import ConfigurationError, IncidentAPIError
 
 __all__ = ["Subcommand", "build_parser", "main", "print_statuses"]
 
@@ -107,14 +103,9 @@ def _add_endpoint_argument(parser: argparse.ArgumentParser) -> None:
 
 def _fetch(args: argparse.Namespace) -> tuple[list[IncidentStatusRecord], str]:
     """Every status of the organisation, and the endpoint they came from."""
-    resolved = settings_module.resolve()
-    if not resolved.api_key:
-        raise MissingAPIKeyError(
-            f"no incident.io API key: set the environment variable {settings_module.ENV_API_KEY} "
-            "to a key with the incident_statuses.view scope"
-        )
+    resolved = settings_module.resolve_environment()
     endpoint = args.endpoint or resolved.endpoint
-    with IncidentStatusesClient(resolved.api_key, endpoint) as client:
+    with IncidentStatusesClient(resolved.require_api_key(), endpoint) as client:
         return client.list(), client.endpoint
 
 
@@ -132,6 +123,33 @@ def _reporting_errors(run: Run) -> Run:
             return 1
 
     return guarded
+
+
+_NO_EMULATOR = (
+    "the emulator is not installed: pip install 'pulumi-incident-statuses[emulator]' "
+    "(in a checkout: pip install -e ./emulator)"
+)
+
+
+def _add_emulator_arguments(parser: argparse.ArgumentParser) -> None:
+    try:
+        from incident_statuses_emulator import config
+    except ImportError:
+        # Take every word, flags included, as an ignored positional, so that running it says
+        # what to install rather than "unrecognized arguments".
+        parser.prefix_chars = ""
+        parser.add_argument("ignored", nargs="*", help=argparse.SUPPRESS)
+        return
+    config.add_arguments(parser)
+
+
+def _run_emulator(args: argparse.Namespace) -> int:
+    try:
+        from incident_statuses_emulator import server
+    except ImportError:
+        _say(_NO_EMULATOR)
+        return _USAGE_ERROR
+    return server.run(args)
 
 
 def _say(message: str) -> None:
@@ -302,8 +320,8 @@ _SUBCOMMANDS: Sequence[Subcommand] = (
     Subcommand(
         name="emulator",
         help="serve a local incident.io-compatible incident statuses API",
-        add_arguments=emulator_server.add_arguments,
-        run=emulator_server.run,
+        add_arguments=_add_emulator_arguments,
+        run=_run_emulator,
     ),
 )
 

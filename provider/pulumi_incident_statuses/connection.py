@@ -19,6 +19,7 @@ from .errors import NotFoundError
 if TYPE_CHECKING:
     # The HTTP stack loads on the first request: a preview makes none and never imports it.
     from .client import IncidentStatusesClient, IncidentStatusRecord
+    from .inputs import StatusInputs
 
 # A refresh is a burst of reads: one list answers them all if it is this fresh.
 _SNAPSHOT_TTL_SECONDS = 30.0
@@ -60,34 +61,64 @@ class Connection:
             self._snapshot = None
 
 
-_connections: dict[tuple[str, str], Connection] = {}
-_connections_lock = threading.Lock()
-# What `configure` resolved for each provider object, kept beside it rather than in it: whatever
-# the object holds is pickled with it, and the settings hold the API key.
-_configured: weakref.WeakKeyDictionary[ResourceProvider, settings_module.Settings] = (
-    weakref.WeakKeyDictionary()
-)
+class ProviderProcess:
+    """What one provider process keeps between calls, for every provider object in it: one
+    connection per endpoint and key, what `configure` resolved for each provider object, what
+    this deployment's `diff`s declared for each status (see `renames`), and which order lists
+    each status (see `order`).
+
+    The settings are kept beside the provider objects rather than in them: whatever an object
+    holds is pickled with it into state, and the settings hold the API key.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connections: dict[tuple[str, str], Connection] = {}
+        self._configured: weakref.WeakKeyDictionary[
+            ResourceProvider, settings_module.Settings
+        ] = weakref.WeakKeyDictionary()
+        self._declared: dict[str, StatusInputs] = {}
+        self._listed_by: dict[str, str] = {}
+
+    def connect(self, resolved: settings_module.Settings) -> Connection:
+        """The process's connection for these settings, made on first use."""
+        api_key = resolved.require_api_key()
+        key = (resolved.endpoint, api_key)
+        with self._lock:
+            connection = self._connections.get(key)
+            if connection is None:
+                from .client import IncidentStatusesClient
+
+                connection = Connection(IncidentStatusesClient(api_key, resolved.endpoint))
+                self._connections[key] = connection
+            return connection
+
+    def configure(self, provider: ResourceProvider, resolved: settings_module.Settings) -> None:
+        """Remember what `configure` resolved for `provider`, outside the object."""
+        with self._lock:
+            self._configured[provider] = resolved
+
+    def declare(self, status_id: str, declared: StatusInputs) -> None:
+        """Record what this deployment declares for a status (from its `diff`)."""
+        with self._lock:
+            self._declared[status_id] = declared
+
+    def declared(self, status_id: str) -> StatusInputs | None:
+        """What this deployment declares for a status, if its `diff` has come."""
+        with self._lock:
+            return self._declared.get(status_id)
+
+    def list_in(self, order_name: str, status_id: str) -> str:
+        """Record that `order_name` lists `status_id`; the order that listed it first."""
+        with self._lock:
+            return self._listed_by.setdefault(status_id, order_name)
+
+    def connection_for(self, provider: ResourceProvider) -> Connection:
+        """The connection for `provider`'s configured settings, or the environment's."""
+        with self._lock:
+            resolved = self._configured.get(provider)
+        return self.connect(resolved or settings_module.resolve())
 
 
-def connect(resolved: settings_module.Settings) -> Connection:
-    """The process's connection for these settings, made on first use."""
-    api_key = resolved.require_api_key()
-    key = (resolved.endpoint, api_key)
-    with _connections_lock:
-        connection = _connections.get(key)
-        if connection is None:
-            from .client import IncidentStatusesClient
-
-            connection = Connection(IncidentStatusesClient(api_key, resolved.endpoint))
-            _connections[key] = connection
-        return connection
-
-
-def configure(provider: ResourceProvider, resolved: settings_module.Settings) -> None:
-    """Remember what `configure` resolved for `provider`, outside the object."""
-    _configured[provider] = resolved
-
-
-def connection_for(provider: ResourceProvider) -> Connection:
-    """The connection for `provider`'s configured settings, or the environment's."""
-    return connect(_configured.get(provider) or settings_module.resolve())
+PROCESS = ProviderProcess()
+"""This process's one `ProviderProcess`."""

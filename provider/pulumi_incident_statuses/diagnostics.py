@@ -71,3 +71,13 @@ class MessageFirstProvider(ResourceProvider):
             method = cls.__dict__.get(name)
             if callable(method):
                 setattr(cls, name, _message_first(method))
+
+    def __getstate__(self) -> None:
+        """Nothing: a provider object is pickled into the state of every resource it serves.
+
+        So it holds nothing of its own, and pickles to the same bytes configured or not: what
+        `configure` resolves, the API key among it, is kept in `connection.PROCESS`, and the
+        client is made there at run time. Keep it so; an attribute set on a provider would be
+        written into state.
+        """
+        return None

@@ -9,16 +9,17 @@
      ├── StatusConflictError          cannot create or adopt as declared: the name is held
      ├── StatusLookupError            get_incident_status found no status by that name or id
      ├── StatusOrderError             an IncidentStatusOrder lists a status it cannot order
-     ├── APIConnectionError           no response at all: refused, reset, closed, timed out
-     ├── MalformedResponseError       a response that is not the documented JSON
-     └── APIStatusError               incident.io answered with an error status
-          ├── AuthenticationError     401
-          ├── PermissionDeniedError   403
-          ├── NotFoundError           404
-          ├── ValidationError         422
-          │    └── RankRaceError      422 on rank: a concurrent append took it; retried first
-          ├── RateLimitError          429
-          └── ServerError             5xx
+     └── RequestError                 a call that failed; ``method`` and ``path`` name it
+          ├── APIConnectionError      no response at all: refused, reset, closed, timed out
+          ├── MalformedResponseError  a response that is not the documented JSON
+          └── APIStatusError          incident.io answered with an error status
+               ├── AuthenticationError     401
+               ├── PermissionDeniedError   403
+               ├── NotFoundError           404
+               ├── ValidationError         422
+               │    └── RankRaceError      422 on rank: a concurrent append took it; retried first
+               ├── RateLimitError          429
+               └── ServerError             5xx
 
 Any other status outside 2xx (other 4xx, and 3xx since redirects are not followed) raises a plain
 ``APIStatusError``. Every message names the call (method and path); status errors also give the
@@ -45,6 +46,7 @@ __all__ = [
     "PermissionDeniedError",
     "RankRaceError",
     "RateLimitError",
+    "RequestError",
     "ServerError",
     "StatusConflictError",
     "StatusLookupError",
@@ -137,35 +139,40 @@ class StatusOrderError(IncidentAPIError):
     """
 
 
-class APIConnectionError(IncidentAPIError):
-    """No response arrived: the connection was refused, reset or closed, or it timed out.
-
-    For a write the outcome is unknown: the request may or may not have been applied.
-    """
+class RequestError(IncidentAPIError):
+    """A call to incident.io failed; every message names it."""
 
     method: str
     """The HTTP method of the call that failed."""
     path: str
     """The path of the call that failed, e.g. ``/v1/incident_statuses``."""
+
+    def __init__(self, message: str, *, method: str, path: str) -> None:
+        self.method = method
+        self.path = path
+        super().__init__(message)
+
+
+class APIConnectionError(RequestError):
+    """No response arrived: the connection was refused, reset or closed, or it timed out.
+
+    For a write the outcome is unknown: the request may or may not have been applied.
+    """
+
     reason: str
     """A short description of what happened to the connection."""
 
     def __init__(self, *, method: str, path: str, reason: str) -> None:
-        self.method = method
-        self.path = path
         self.reason = reason
-        super().__init__(f"could not get a response from incident.io for {method} {path}: {reason}")
+        message = f"could not get a response from incident.io for {method} {path}: {reason}"
+        super().__init__(message, method=method, path=path)
 
 
-class MalformedResponseError(IncidentAPIError):
+class MalformedResponseError(RequestError):
     """incident.io answered, but not with the documented JSON: empty, HTML, truncated, misshapen."""
 
     status: int | None
     """The HTTP status of the response, when the error came from one."""
-    method: str
-    """The HTTP method of the call."""
-    path: str
-    """The path of the call."""
     reason: str
     """What was wrong with the body."""
     snippet: str
@@ -175,15 +182,13 @@ class MalformedResponseError(IncidentAPIError):
         self, *, status: int | None, method: str, path: str, reason: str, snippet: str
     ) -> None:
         self.status = status
-        self.method = method
-        self.path = path
         self.reason = reason
         self.snippet = _snippet(snippet)
         where = f"{method} {path}" if status is None else f"{method} {path} ({status})"
         message = f"incident.io sent a malformed response to {where}: {reason}"
         if self.snippet:
             message += f"; the body starts {self.snippet!r}"
-        super().__init__(message)
+        super().__init__(message, method=method, path=path)
 
 
 @dataclass(frozen=True)
@@ -202,7 +207,7 @@ class ErrorDetail:
         return f"{self.field}: {said}" if self.field and said else said
 
 
-class APIStatusError(IncidentAPIError):
+class APIStatusError(RequestError):
     """incident.io answered with an error status (not 2xx)."""
 
     hint: ClassVar[str | None] = None
@@ -216,10 +221,6 @@ class APIStatusError(IncidentAPIError):
     """incident.io's id for the request; quote it when asking incident.io for help."""
     errors: tuple[ErrorDetail, ...]
     """The entries of the body's ``errors`` list."""
-    method: str
-    """The HTTP method of the call."""
-    path: str
-    """The path of the call."""
     retry_after: float | None
     """Seconds the server asked to wait (``Retry-After``), if it said."""
     snippet: str | None
@@ -241,17 +242,15 @@ class APIStatusError(IncidentAPIError):
         self.type = type
         self.request_id = request_id
         self.errors = tuple(errors)
-        self.method = method
-        self.path = path
         self.retry_after = retry_after
         self.snippet = _snippet(snippet) if snippet else None
-        super().__init__(self._message())
+        super().__init__(self._message(method, path), method=method, path=path)
 
-    def _message(self) -> str:
+    def _message(self, method: str, path: str) -> str:
         facts = f"{self.status} {self.type}" if self.type else str(self.status)
         if self.request_id:
             facts += f", request {_short_request_id(self.request_id)}"
-        message = f"incident.io rejected {self.method} {self.path} ({facts})"
+        message = f"incident.io rejected {method} {path} ({facts})"
         said = "; ".join(str(detail) for detail in self.errors if str(detail))
         if said:
             message += f": {said}"

@@ -7,7 +7,6 @@ the resource writes nothing.
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -30,6 +29,7 @@ from . import settings as settings_module
 from .connection import Connection
 from .diagnostics import MessageFirstProvider
 from .errors import IncidentAPIError, StatusOrderError, ValidationError
+from .inputs import describe, is_unknown
 from .pickling import pickler_as_found
 from .retry import RetryPolicy
 
@@ -38,16 +38,8 @@ if TYPE_CHECKING:
 
 RESOURCE_TYPE = "pulumi-python:dynamic/incident:IncidentStatusOrder"
 
-# During preview, values that depend on other resources reach the provider as this string.
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-
 _INPUTS = ("category", "statuses", "order_name")
 _OUTPUTS = ("category", "statuses", "order_name", "ranks")
-
-# Which order of this deployment lists each status: a status in two orders would be moved back
-# and forth by them on every run.
-_claims: dict[str, str] = {}
-_claims_lock = threading.Lock()
 
 
 def check_inputs(news: Mapping[str, Any]) -> CheckResult:
@@ -58,24 +50,24 @@ def check_inputs(news: Mapping[str, Any]) -> CheckResult:
         failures.append(CheckFailure(prop, f"{prop}: {reason}"))
 
     category = news.get("category")
-    if not _unknown(category) and category not in categories.CONFIGURABLE:
+    if not is_unknown(category) and category not in categories.CONFIGURABLE:
         fail(
             "category",
             f"must be one of {', '.join(categories.CONFIGURABLE)} (the categories an "
-            f"organisation orders), got {_describe(category)}",
+            f"organisation orders), got {describe(category)}",
         )
 
     statuses = news.get("statuses")
-    if not _unknown(statuses):
+    if not is_unknown(statuses):
         if not isinstance(statuses, list):
-            fail("statuses", f"must be a list of status ids, got {_describe(statuses)}")
+            fail("statuses", f"must be a list of status ids, got {describe(statuses)}")
         else:
             seen: dict[str, int] = {}
             for index, status_id in enumerate(statuses):
-                if _unknown(status_id):
+                if is_unknown(status_id):
                     continue
                 if not isinstance(status_id, str) or not status_id.strip():
-                    fail("statuses", f"[{index}] must be a status id, got {_describe(status_id)}")
+                    fail("statuses", f"[{index}] must be a status id, got {describe(status_id)}")
                 elif status_id in seen:
                     fail(
                         "statuses",
@@ -88,20 +80,10 @@ def check_inputs(news: Mapping[str, Any]) -> CheckResult:
     return CheckResult(inputs, failures)
 
 
-def _unknown(value: object) -> bool:
-    # A whole unknown input arrives as the sentinel string, an unknown list element as this.
-    return value == UNKNOWN or isinstance(value, pulumi.output.Unknown)
-
-
-def _describe(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
 def _known_ids(statuses: object) -> list[str] | None:
     if not isinstance(statuses, list) or any(not isinstance(s, str) for s in statuses):
         return None
-    return None if any(_unknown(s) for s in statuses) else list(statuses)
+    return None if any(is_unknown(s) for s in statuses) else list(statuses)
 
 
 def list_problems(
@@ -125,19 +107,21 @@ def list_problems(
 
 
 def _claim(order_name: object, statuses: Sequence[str]) -> list[str]:
-    """Record that `order_name` lists `statuses`; the statuses another order listed first."""
+    """Record that `order_name` lists `statuses`; the statuses another order listed first.
+
+    A status in two orders of one deployment would be moved back and forth by them every run.
+    """
     if not isinstance(order_name, str):
         return []
     taken: list[str] = []
-    with _claims_lock:
-        for status_id in statuses:
-            holder = _claims.setdefault(status_id, order_name)
-            if holder != order_name:
-                taken.append(
-                    f"statuses: {status_id!r} is also listed by the IncidentStatusOrder "
-                    f"{holder!r}; a status may be in one order only, or the two move it back "
-                    "and forth"
-                )
+    for status_id in statuses:
+        holder = connection_module.PROCESS.list_in(order_name, status_id)
+        if holder != order_name:
+            taken.append(
+                f"statuses: {status_id!r} is also listed by the IncidentStatusOrder "
+                f"{holder!r}; a status may be in one order only, or the two move it back "
+                "and forth"
+            )
     return taken
 
 
@@ -146,10 +130,10 @@ class IncidentStatusOrderProvider(MessageFirstProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         """Resolve credentials from the stack config the engine sends and the environment."""
-        connection_module.configure(self, settings_module.resolve(req.config.get))
+        connection_module.PROCESS.configure(self, settings_module.resolve(req.config.get))
 
     def _connection(self) -> Connection:
-        return connection_module.connection_for(self)
+        return connection_module.PROCESS.connection_for(self)
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Reject bad input at preview, naming the field; ids are looked up only when changed."""
@@ -163,7 +147,7 @@ class IncidentStatusOrderProvider(MessageFirstProvider):
         result.failures.extend(CheckFailure("statuses", reason) for reason in taken)
         category = news.get("category")
         unchanged = all(olds.get(p) == news.get(p) for p in ("category", "statuses"))
-        if taken or unchanged or not isinstance(category, str) or _unknown(category):
+        if taken or unchanged or not isinstance(category, str) or is_unknown(category):
             return result
         try:
             records = self._connection().snapshot()

@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from . import connection as connection_module
 from .connection import Connection
 from .errors import StatusConflictError, ValidationError
+from .inputs import StatusInputs, is_unknown
 
 if TYPE_CHECKING:
     from .client import IncidentStatusRecord
@@ -43,36 +44,15 @@ _INTENT_POLL_SECONDS = 0.05
 # A chain longer than the statuses of an organisation would be a bug: stop rather than loop.
 _MAX_STEPS = 1000
 
-# During preview, values that depend on other resources reach the provider as this string.
-_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
-
-@dataclass(frozen=True)
-class _Intent:
-    name: str
-    description: str
-
-
-_intents: dict[str, _Intent] = {}
-_intents_lock = threading.Lock()
 _moving = threading.Lock()
 _waiters = threading.BoundedSemaphore(_HOST_THREADS - 1)
 
 
-def note(status_id: str, news: dict[str, Any]) -> None:
+def note(status_id: str, declared: StatusInputs) -> None:
     """Record, from `diff`, the name and description this deployment declares for a status."""
-    name, description = news.get("name"), news.get("description")
-    if (
-        isinstance(name, str)
-        and isinstance(description, str)
-        and _UNKNOWN
-        not in (
-            name,
-            description,
-        )
-    ):
-        with _intents_lock:
-            _intents[status_id] = _Intent(name, description)
+    if not is_unknown(declared.name) and not is_unknown(declared.description):
+        connection_module.PROCESS.declare(status_id, declared)
 
 
 def temporary_name(status_id: str) -> str:
@@ -131,9 +111,8 @@ def _await_intent(holder_id: str) -> None:
     try:
         deadline = time.monotonic() + _INTENT_WAIT_SECONDS
         while time.monotonic() < deadline:
-            with _intents_lock:
-                if holder_id in _intents:
-                    return
+            if connection_module.PROCESS.declared(holder_id) is not None:
+                return
             time.sleep(_INTENT_POLL_SECONDS)
     finally:
         _waiters.release()
@@ -159,8 +138,7 @@ def _take(
         holder = client.find_by_name(name)
         if holder is None or holder.id == status_id:
             continue
-        with _intents_lock:
-            intent = _intents.get(holder.id)
+        intent = connection_module.PROCESS.declared(holder.id)
         if intent is None:
             raise _Unmanaged(
                 f"the status {holder.id} ({holder.category}) holds that name and this stack "

@@ -1,13 +1,13 @@
 """`IncidentStatus`: an incident.io incident status as a Pulumi dynamic resource.
 
-The provider object is pickled into every resource's state, so it holds nothing: API clients,
-credentials and caches live in this module, per provider process, and are built at run time from
-the stack config the engine hands to `configure`.
+The provider object is pickled into every resource's state, so it holds nothing (see
+`MessageFirstProvider.__getstate__`): API clients, credentials and caches live in
+`connection.PROCESS`, per provider process, built at run time from the stack config the engine
+hands to `configure`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -29,6 +29,7 @@ from . import connection as connection_module
 from . import settings as settings_module
 from .diagnostics import MessageFirstProvider
 from .errors import NotFoundError, StatusConflictError
+from .inputs import UNKNOWN, StatusInputs, as_int, describe
 from .pickling import pickler_as_found
 
 if TYPE_CHECKING:
@@ -38,9 +39,6 @@ if TYPE_CHECKING:
 
 RESOURCE_TYPE = "pulumi-python:dynamic/incident:IncidentStatus"
 MAX_RANK = 999_999
-
-# During preview, values that depend on other resources reach the provider as this string.
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 _INPUTS = ("name", "description", "category", "rank", "import_id")
 _OUTPUTS = ("name", "description", "category", "rank", "created_at", "updated_at", "import_id")
@@ -93,16 +91,16 @@ def check_inputs(news: Mapping[str, Any]) -> CheckResult:
         else:
             fail(
                 "category",
-                f"must be one of {', '.join(categories.CREATABLE)}; got {_describe(category)}",
+                f"must be one of {', '.join(categories.CREATABLE)}; got {describe(category)}",
             )
 
     rank = news.get("rank")
     if rank is not None and rank != UNKNOWN:
-        normalised = _as_int(rank)
+        normalised = as_int(rank)
         if normalised is None:
-            fail("rank", f"must be a whole number, got {_describe(rank)}")
+            fail("rank", f"must be a whole number, got {describe(rank)}")
         elif not 0 <= normalised <= MAX_RANK:
-            fail("rank", f"must be between 0 and {MAX_RANK}, got {_describe(rank)}")
+            fail("rank", f"must be between 0 and {MAX_RANK}, got {describe(rank)}")
         else:
             rank = normalised
     if rank is not None:
@@ -111,31 +109,11 @@ def check_inputs(news: Mapping[str, Any]) -> CheckResult:
     import_id = news.get("import_id")
     if import_id is not None and import_id != UNKNOWN:
         if not isinstance(import_id, str) or not import_id.strip():
-            fail("import_id", f"must be the id of an existing status, got {_describe(import_id)}")
+            fail("import_id", f"must be the id of an existing status, got {describe(import_id)}")
     if import_id is not None:
         inputs["import_id"] = import_id
 
     return CheckResult(inputs, failures)
-
-
-def _as_int(value: object) -> int | None:
-    # The engine carries every number as a float: 3 arrives as 3.0.
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return int(value)
-    return None
-
-
-def _describe(value: object) -> str:
-    try:
-        text = repr(value)
-    except ValueError:
-        # An integer too long to print (over 4300 digits).
-        text = f"a {type(value).__name__} too long to show"
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _outputs(record: IncidentStatusRecord, import_id: object = None) -> dict[str, Any]:
@@ -156,10 +134,10 @@ class IncidentStatusProvider(MessageFirstProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         """Resolve credentials from the stack config the engine sends and the environment."""
-        connection_module.configure(self, settings_module.resolve(req.config.get))
+        connection_module.PROCESS.configure(self, settings_module.resolve(req.config.get))
 
     def _connection(self) -> _Connection:
-        return connection_module.connection_for(self)
+        return connection_module.PROCESS.connection_for(self)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Reject bad inputs at preview, naming the field."""
@@ -167,11 +145,12 @@ class IncidentStatusProvider(MessageFirstProvider):
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare declared fields only; a category change replaces, deleting first."""
-        renames.note(id_, news)
-        changes = [p for p in ("name", "description") if news.get(p) != olds.get(p)]
-        if news.get("rank") is not None and news.get("rank") != olds.get("rank"):
+        new = StatusInputs.of(news)
+        renames.note(id_, new)
+        changes = [p for p in ("name", "description") if getattr(new, p) != olds.get(p)]
+        if new.rank_unknown or (new.rank is not None and new.rank != olds.get("rank")):
             changes.append("rank")
-        replaces = ["category"] if news.get("category") != olds.get("category") else []
+        replaces = ["category"] if new.category != olds.get("category") else []
         return DiffResult(
             changes=bool(changes or replaces),
             replaces=replaces,
@@ -182,30 +161,30 @@ class IncidentStatusProvider(MessageFirstProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Create the status, or adopt the one named by `import_id`."""
         connection = self._connection()
-        import_id = props.get("import_id")
+        declared = StatusInputs.of(props)
         try:
-            if import_id:
-                record = self._adopt(connection, str(import_id), props)
+            if declared.import_id:
+                record = self._adopt(connection, str(declared.import_id), declared)
             else:
-                record = self._create(connection, props)
+                record = self._create(connection, declared)
         finally:
             connection.invalidate()
-        return CreateResult(record.id, _outputs(record, import_id))
+        return CreateResult(record.id, _outputs(record, declared.import_id))
 
     @staticmethod
-    def _create(connection: _Connection, props: dict[str, Any]) -> IncidentStatusRecord:
+    def _create(connection: _Connection, declared: StatusInputs) -> IncidentStatusRecord:
         # Everything that makes a create safe to send, resend or recover is the client's
         # (the creation module): a held name fails with StatusConflictError, a lost rank race
         # is retried, a lost answer is settled only on evidence that this create made it.
         return connection.client.create(
-            name=props["name"],
-            description=props["description"],
-            category=props["category"],
-            rank=_as_int(props.get("rank")),
+            name=declared.name,
+            description=declared.description,
+            category=declared.category,
+            rank=declared.rank,
         )
 
     def _adopt(
-        self, connection: _Connection, import_id: str, props: dict[str, Any]
+        self, connection: _Connection, import_id: str, declared: StatusInputs
     ) -> IncidentStatusRecord:
         try:
             record = connection.client.get(import_id)
@@ -215,19 +194,19 @@ class IncidentStatusProvider(MessageFirstProvider):
                 "List the organisation's statuses with `incident-statuses list`.",
                 holder_id=None,
             ) from None
-        if record.category != props["category"]:
+        if record.category != declared.category:
             raise StatusConflictError(
                 f"cannot adopt incident status {import_id!r} ({record.name!r}): its category is "
-                f"{record.category!r} but this resource declares {props['category']!r}; "
+                f"{record.category!r} but this resource declares {declared.category!r}; "
                 "a category cannot change, so declare the status's own category",
                 holder_id=record.id,
             )
-        rank = _as_int(props.get("rank"))
-        if (record.name, record.description) != (props["name"], props["description"]) or (
+        rank = declared.rank
+        if (record.name, record.description) != (declared.name, declared.description) or (
             rank is not None and rank != record.rank
         ):
             record = connection.client.update(
-                record.id, name=props["name"], description=props["description"], rank=rank
+                record.id, name=declared.name, description=declared.description, rank=rank
             )
         return record
 
@@ -245,17 +224,18 @@ class IncidentStatusProvider(MessageFirstProvider):
     def update(self, id_: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Put name, description and (when declared) rank; return every output."""
         connection = self._connection()
+        declared = StatusInputs.of(news)
         try:
             record = renames.update(
                 connection,
                 id_,
-                name=news["name"],
-                description=news["description"],
-                rank=_as_int(news.get("rank")),
+                name=declared.name,
+                description=declared.description,
+                rank=declared.rank,
             )
         finally:
             connection.invalidate()
-        return UpdateResult(_outputs(record, news.get("import_id")))
+        return UpdateResult(_outputs(record, declared.import_id))
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         """Delete the status; one already gone counts as deleted."""
@@ -271,16 +251,15 @@ class IncidentStatusProvider(MessageFirstProvider):
 class IncidentStatus(Resource, module="incident", name="IncidentStatus"):
     """An incident.io incident status (Investigating, Fixing, Monitoring, ...).
 
-    Credentials come from stack config `incident:apiKey` (secret) or `INCIDENT_API_KEY`, the
-    endpoint from `INCIDENT_ENDPOINT` or `incident:endpoint`; never from resource inputs.
+    The inputs are documented once, on `IncidentStatusArgs`; the outputs of the same names are
+    those values as incident.io holds them. Credentials come from stack config `incident:apiKey`
+    (secret) or `INCIDENT_API_KEY`, the endpoint from `INCIDENT_ENDPOINT` or `incident:endpoint`;
+    never from resource inputs.
     """
 
     name: pulumi.Output[str]
-    """Unique name of the status."""
     description: pulumi.Output[str]
-    """Rich-text description."""
     category: pulumi.Output[str]
-    """`live`, `learning` or `closed`."""
     rank: pulumi.Output[int]
     """Order within the category, as incident.io holds it."""
     created_at: pulumi.Output[str]

@@ -1,7 +1,9 @@
-"""The client's one retry policy: which failures are worth another attempt, and how long to wait."""
+"""The client's one retry policy: which failures are worth another attempt, how long to wait,
+and the loop that applies it (:meth:`RetryPolicy.run`)."""
 
 from __future__ import annotations
 
+import logging
 import random as _random
 import re
 import time
@@ -9,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import TypeVar
 
 from .errors import (
     APIConnectionError,
@@ -20,6 +23,10 @@ from .errors import (
 )
 
 __all__ = ["RetryPolicy", "parse_retry_after"]
+
+logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 _SECONDS = re.compile(r"\d+(\.\d+)?")
 
@@ -129,3 +136,34 @@ class RetryPolicy:
         if self.clock() - started + delay > self.max_total:
             return None
         return delay
+
+    def run(self, method: str, path: str, attempt: Callable[[bool], _T]) -> _T:
+        """Run ``attempt`` (one try at call ``method path``) until it succeeds or this gives up.
+
+        ``attempt`` is told whether an earlier attempt may have been applied without an answer.
+        """
+        started = self.clock()
+        number = 1
+        throttled = 0
+        outcome_unknown = False
+        while True:
+            try:
+                return attempt(outcome_unknown)
+            except IncidentAPIError as error:
+                # Refusals that applied nothing and that waiting cures are bounded by time alone.
+                throttled += isinstance(error, RateLimitError | RankRaceError)
+                delay = self.next_delay(error, attempt=number, started=started, throttled=throttled)
+                if delay is None:
+                    raise
+                if isinstance(error, APIConnectionError | ServerError):
+                    outcome_unknown = True
+                logger.info(
+                    "retrying %s %s in %.2fs (attempt %d): %s",
+                    method,
+                    path,
+                    delay,
+                    number + 1,
+                    error,
+                )
+                self.sleep(delay)
+                number += 1

@@ -10,10 +10,12 @@ hide in both. The modules, one concept each:
 - ``ratelimit``, ``faults``, ``stats``: token buckets, injected failures, request counts.
 - ``config`` and ``server``: flags, binding and serving; ``process``: run it as a child process.
 
-Start it with ``incident-statuses emulator`` or ``python -m pulumi_incident_statuses.emulator``.
+Start it with ``incident-statuses emulator`` (the product's command, when this package is
+installed beside it) or ``python -m incident_statuses_emulator``. Importing the package loads
+neither aiohttp nor the server; ``server`` and ``app`` do.
 """
 
-from pulumi_incident_statuses.emulator.config import DEFAULT_API_KEY, EmulatorConfig
-from pulumi_incident_statuses.emulator.process import EmulatorProcess, EmulatorStartError
+from incident_statuses_emulator.config import DEFAULT_API_KEY, EmulatorConfig
+from incident_statuses_emulator.process import EmulatorProcess, EmulatorStartError
 
 __all__ = ["DEFAULT_API_KEY", "EmulatorConfig", "EmulatorProcess", "EmulatorStartError"]

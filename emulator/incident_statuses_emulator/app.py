@@ -30,11 +30,11 @@ from datetime import timedelta
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from pulumi_incident_statuses.emulator.clock import format_instant, utc_now
-from pulumi_incident_statuses.emulator.config import EmulatorConfig
-from pulumi_incident_statuses.emulator.faults import FaultInjector
-from pulumi_incident_statuses.emulator.payloads import parse_create, parse_update
-from pulumi_incident_statuses.emulator.problems import (
+from incident_statuses_emulator.clock import format_instant, utc_now
+from incident_statuses_emulator.config import EmulatorConfig
+from incident_statuses_emulator.faults import FaultInjector
+from incident_statuses_emulator.payloads import parse_create, parse_update
+from incident_statuses_emulator.problems import (
     ApiError,
     InjectedFault,
     InvalidRequest,
@@ -44,9 +44,9 @@ from pulumi_incident_statuses.emulator.problems import (
     RateLimited,
     Unauthenticated,
 )
-from pulumi_incident_statuses.emulator.ratelimit import Allowance, RateLimiter
-from pulumi_incident_statuses.emulator.stats import DROPPED, WRITE_METHODS, Outcome, RequestStats
-from pulumi_incident_statuses.emulator.store import StatusRecord, StatusStore
+from incident_statuses_emulator.ratelimit import Allowance, RateLimiter
+from incident_statuses_emulator.stats import DROPPED, WRITE_METHODS, Outcome, RequestStats
+from incident_statuses_emulator.store import StatusRecord, StatusStore
 
 logger = logging.getLogger(__name__)
 

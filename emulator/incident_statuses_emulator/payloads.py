@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pulumi_incident_statuses.emulator.problems import InvalidRequest, Problem, ValidationFailed
+from incident_statuses_emulator.problems import InvalidRequest, Problem, ValidationFailed
 
 CREATABLE_CATEGORIES = ("live", "learning", "closed")
 """The categories a status can be created in; the others belong to incident.io."""

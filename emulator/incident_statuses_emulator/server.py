@@ -18,8 +18,9 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from pulumi_incident_statuses.emulator.app import Emulator, create_app
-from pulumi_incident_statuses.emulator.config import (
+from incident_statuses_emulator.app import Emulator, create_app
+from incident_statuses_emulator.config import (
+    READY_PREFIX,
     EmulatorConfig,
     add_arguments,
     config_from_args,
@@ -27,18 +28,15 @@ from pulumi_incident_statuses.emulator.config import (
 
 logger = logging.getLogger(__name__)
 
-READY_PREFIX = "emulator listening on "
-"""What the stdout line announcing the URL starts with."""
-
 _BACKLOG = 1024
 
 __all__ = ["READY_PREFIX", "add_arguments", "main", "run", "serve"]
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m pulumi_incident_statuses.emulator``: parse flags and serve."""
+    """``python -m incident_statuses_emulator``: parse flags and serve."""
     parser = argparse.ArgumentParser(
-        prog="python -m pulumi_incident_statuses.emulator",
+        prog="python -m incident_statuses_emulator",
         description="Serve a local incident.io-compatible incident statuses API.",
     )
     add_arguments(parser)

@@ -23,19 +23,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pulumi_incident_statuses.emulator.clock import (
+from incident_statuses_emulator.clock import (
     UlidFactory,
     format_instant,
     instant_after,
     utc_now,
 )
-from pulumi_incident_statuses.emulator.payloads import (
+from incident_statuses_emulator.payloads import (
     MAX_RANK,
     MIN_RANK,
     CreatePayload,
     UpdatePayload,
 )
-from pulumi_incident_statuses.emulator.problems import NotFound, Problem, ValidationFailed
+from incident_statuses_emulator.problems import NotFound, Problem, ValidationFailed
 
 CATEGORY_ORDER = (
     "triage",

@@ -23,16 +23,13 @@ from typing import Any
 
 import requests
 
-from pulumi_incident_statuses.emulator.config import DEFAULT_API_KEY, DEFAULT_RATE_LIMIT
-from pulumi_incident_statuses.emulator.server import READY_PREFIX
+from incident_statuses_emulator.config import DEFAULT_API_KEY, READY_PREFIX, EmulatorConfig
 
 __all__ = ["DEFAULT_API_KEY", "EmulatorProcess", "EmulatorStartError"]
 
 _STDERR_TAIL_BYTES = 4000
 _STOP_TIMEOUT = 10.0
 _HTTP_TIMEOUT = 10.0
-# The directory holding the package, so the child imports this very code even uninstalled.
-_PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 
 class EmulatorStartError(RuntimeError):
@@ -46,30 +43,19 @@ class EmulatorProcess:
         self,
         *,
         db_path: Path,
-        api_key: str = DEFAULT_API_KEY,
-        host: str = "127.0.0.1",
         port: int = 0,
-        latency_ms: int = 0,
-        fault_rate: float = 0.0,
-        drop_rate: float = 0.0,
-        rate_limit: int = DEFAULT_RATE_LIMIT,
-        seed: int | None = None,
-        rank_race: bool = False,
         python: str = sys.executable,
         log_path: Path | None = None,
         start_timeout: float = 60.0,
+        **settings: Any,
     ) -> None:
-        """Describe the emulator to run; nothing starts until :meth:`start`."""
+        """Describe the emulator to run; nothing starts until :meth:`start`.
+
+        ``settings`` are further fields of :class:`EmulatorConfig` (``api_key``, ``fault_rate``,
+        ``rank_race``, ...); unlike the command line, the port defaults to any free one.
+        """
+        self.config = EmulatorConfig(db_path=db_path, port=port, **settings)
         self.db_path = db_path
-        self._api_key = api_key
-        self._host = host
-        self._port = port
-        self._latency_ms = latency_ms
-        self._fault_rate = fault_rate
-        self._drop_rate = drop_rate
-        self._rate_limit = rate_limit
-        self._seed = seed
-        self._rank_race = rank_race
         self._python = python
         self._requested_log_path = log_path
         self._start_timeout = start_timeout
@@ -88,7 +74,6 @@ class EmulatorProcess:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=log,
-                env=self._environment(),
             )
         line = _first_line(self._process, self._start_timeout)
         if line is not None and line.startswith(READY_PREFIX):
@@ -173,38 +158,7 @@ class EmulatorProcess:
         self.stop()
 
     def _command(self) -> list[str]:
-        command = [
-            self._python,
-            "-m",
-            "pulumi_incident_statuses.emulator",
-            "--host",
-            self._host,
-            "--port",
-            str(self._port),
-            "--db",
-            str(self.db_path),
-            "--api-key",
-            self._api_key,
-            "--latency-ms",
-            str(self._latency_ms),
-            "--fault-rate",
-            repr(self._fault_rate),
-            "--drop-rate",
-            repr(self._drop_rate),
-            "--rate-limit",
-            str(self._rate_limit),
-        ]
-        if self._seed is not None:
-            command += ["--seed", str(self._seed)]
-        if self._rank_race:
-            command.append("--rank-race")
-        return command
-
-    def _environment(self) -> dict[str, str]:
-        env = dict(os.environ)
-        paths = [str(_PACKAGE_ROOT), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
-        env["PYTHONPATH"] = os.pathsep.join(paths)
-        return env
+        return [self._python, "-m", "incident_statuses_emulator", *self.config.to_argv()]
 
     def _open_log(self) -> Path:
         if self._requested_log_path is not None:

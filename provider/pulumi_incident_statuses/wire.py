@@ -1,0 +1,251 @@
+"""What crosses the wire, read as data: status bodies decoded into records, error answers mapped
+to the typed errors of ``errors``, the API key redacted from anything quoted, and why no answer
+came. The client sends; this module says what came back.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.client import RemoteDisconnected
+from typing import Any
+
+import requests
+
+from .errors import (
+    APIStatusError,
+    AuthenticationError,
+    ErrorDetail,
+    MalformedResponseError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    ValidationError,
+)
+from .retry import parse_retry_after
+
+__all__ = ["IncidentStatusRecord", "Reply", "redact", "reply_or_raise", "transport_reason"]
+
+_STRING_FIELDS = ("id", "name", "description", "category", "created_at", "updated_at")
+_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    422: ValidationError,
+    429: RateLimitError,
+}
+_NOT_JSON = object()
+
+
+@dataclass(frozen=True)
+class IncidentStatusRecord:
+    """One incident status as incident.io returns it."""
+
+    id: str
+    """incident.io's id for the status, e.g. ``01FCNDV6P870EA6S7TK1DSYD5H``."""
+    name: str
+    """The status's name, unique within the organisation."""
+    description: str
+    """Rich-text description."""
+    category: str
+    """``live``, ``learning``, ``closed``, or a category incident.io manages; may be a new one."""
+    rank: int
+    """Position within its category, lowest first."""
+    created_at: str
+    """When it was created, RFC 3339."""
+    updated_at: str
+    """When it last changed, RFC 3339."""
+
+    @classmethod
+    def from_api(cls, data: object, *, method: str, path: str) -> IncidentStatusRecord:
+        """The record for a status object from the API; MalformedResponseError if it is not one.
+
+        Unknown categories and extra fields are accepted, so that the API may grow.
+        """
+        problem = _status_problem(data, "incident status")
+        if problem is not None:
+            raise MalformedResponseError(
+                status=None, method=method, path=path, reason=problem, snippet=_json_text(data)
+            )
+        return cls._checked(data)
+
+    @classmethod
+    def _checked(cls, data: Any) -> IncidentStatusRecord:
+        return cls(
+            id=data["id"],
+            name=data["name"],
+            description=data["description"],
+            category=data["category"],
+            rank=data["rank"],
+            created_at=data["created_at"],
+            updated_at=data["updated_at"],
+        )
+
+
+def _status_problem(data: object, where: str) -> str | None:
+    """What keeps ``data`` from being a status object, or None if it is one."""
+    if not isinstance(data, dict):
+        return f"{where} is not an object"
+    for name in _STRING_FIELDS:
+        if not isinstance(data.get(name), str):
+            return f"{where} has no string {name!r}"
+    rank = data.get("rank")
+    if not isinstance(rank, int) or isinstance(rank, bool):
+        return f"{where} has no integer 'rank'"
+    return None
+
+
+def _json_text(data: object) -> str:
+    try:
+        return json.dumps(data, default=repr)
+    except ValueError:
+        return repr(data)
+
+
+def redact(text: str, secret: str) -> str:
+    """``text`` without the API key, also in its JSON-escaped spelling."""
+    for spelling in {secret, json.dumps(secret)[1:-1]}:
+        text = text.replace(spelling, "[redacted]")
+    return text
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A 2xx response, with what is needed to decode it or say why it cannot be decoded."""
+
+    method: str
+    path: str
+    status: int
+    content: bytes
+    secret: str = field(repr=False)
+    date: str | None = None
+    """The ``Date`` header: the service's clock when it answered."""
+
+    def malformed(self, reason: str) -> MalformedResponseError:
+        text = redact(self.content.decode("utf-8", errors="replace"), self.secret)
+        return MalformedResponseError(
+            status=self.status, method=self.method, path=self.path, reason=reason, snippet=text
+        )
+
+    def json_object(self, key: str) -> object:
+        """The value under ``key`` of the JSON object the body must be."""
+        if not self.content.strip():
+            raise self.malformed("the body is empty")
+        try:
+            body = json.loads(self.content)
+        except ValueError:
+            # Raised below, not here: the decode error would be kept as context, whole body
+            # and all, and the body may echo the API key.
+            body = _NOT_JSON
+        if body is _NOT_JSON:
+            raise self.malformed("the body is not JSON")
+        if not isinstance(body, dict) or key not in body:
+            raise self.malformed(f"expected a JSON object with {key!r}")
+        return body[key]
+
+    def status_record(self) -> IncidentStatusRecord:
+        """The body's ``incident_status``."""
+        data = self.json_object("incident_status")
+        problem = _status_problem(data, "incident_status")
+        if problem is not None:
+            raise self.malformed(problem)
+        return IncidentStatusRecord._checked(data)
+
+    def status_records(self) -> list[IncidentStatusRecord]:
+        """The body's ``incident_statuses``."""
+        items = self.json_object("incident_statuses")
+        if not isinstance(items, list):
+            raise self.malformed("incident_statuses is not a list")
+        for index, data in enumerate(items):
+            problem = _status_problem(data, f"incident_statuses[{index}]")
+            if problem is not None:
+                raise self.malformed(problem)
+        return [IncidentStatusRecord._checked(data) for data in items]
+
+
+def _error_body(content: bytes) -> tuple[str | None, str | None, tuple[ErrorDetail, ...]] | None:
+    """Type, request id and details of an incident.io error body, or None if it is not one."""
+    try:
+        body = json.loads(content)
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or not ({"type", "errors"} & body.keys()):
+        return None
+    kind = body.get("type")
+    request_id = body.get("request_id")
+    details: list[ErrorDetail] = []
+    entries = body.get("errors")
+    for entry in entries if isinstance(entries, list) else ():
+        if not isinstance(entry, dict):
+            continue
+        code, message, source = entry.get("code"), entry.get("message"), entry.get("source")
+        source_field = source.get("field") if isinstance(source, dict) else None
+        details.append(
+            ErrorDetail(
+                code=code if isinstance(code, str) else "",
+                message=message if isinstance(message, str) else "",
+                field=source_field if isinstance(source_field, str) and source_field else None,
+            )
+        )
+    return (
+        kind if isinstance(kind, str) else None,
+        request_id if isinstance(request_id, str) else None,
+        tuple(details),
+    )
+
+
+def reply_or_raise(response: requests.Response, *, method: str, path: str, secret: str) -> Reply:
+    """The one place a response becomes a result, or the typed exception it stands for."""
+    status = response.status_code
+    if 200 <= status < 300:
+        return Reply(method, path, status, response.content, secret, response.headers.get("Date"))
+    content = redact(response.content.decode("utf-8", errors="replace"), secret).encode()
+    error_class = _STATUS_ERRORS.get(status, ServerError if status >= 500 else APIStatusError)
+    retry_after = parse_retry_after(response.headers.get("Retry-After"), now=datetime.now(UTC))
+    parsed = _error_body(content)
+    if parsed is None:
+        raise error_class(
+            status=status,
+            method=method,
+            path=path,
+            retry_after=retry_after,
+            snippet=content.decode() or None,
+        )
+    kind, request_id, details = parsed
+    raise error_class(
+        status=status,
+        method=method,
+        path=path,
+        type=kind,
+        request_id=request_id,
+        errors=details,
+        retry_after=retry_after,
+    )
+
+
+def transport_reason(error: requests.RequestException, timeout: float) -> str:
+    """A short account of why no response arrived."""
+    if isinstance(error, requests.ConnectTimeout):
+        return f"timed out connecting after {timeout:g}s"
+    if isinstance(error, requests.Timeout):
+        return f"no response within {timeout:g}s"
+    seen: set[int] = set()
+    pending: list[object] = [error]
+    while pending:
+        cause = pending.pop()
+        if id(cause) in seen or not isinstance(cause, BaseException):
+            continue
+        seen.add(id(cause))
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, RemoteDisconnected):
+            return "connection closed without a response"
+        if isinstance(cause, ConnectionResetError):
+            return "connection reset"
+        pending.extend([*cause.args, cause.__cause__, cause.__context__])
+        pending.append(getattr(cause, "reason", None))
+    if isinstance(error, requests.exceptions.ChunkedEncodingError):
+        return "connection closed in the middle of the response"
+    return type(error).__name__

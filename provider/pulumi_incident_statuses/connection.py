@@ -11,9 +11,10 @@ import time
 import weakref
 from typing import TYPE_CHECKING
 
-from pulumi.dynamic import ResourceProvider
+from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
 from . import settings as settings_module
+from .diagnostics import MessageFirstProvider
 from .errors import NotFoundError
 
 if TYPE_CHECKING:
@@ -122,3 +123,15 @@ class ProviderProcess:
 
 PROCESS = ProviderProcess()
 """This process's one `ProviderProcess`."""
+
+
+class ConnectedProvider(MessageFirstProvider):
+    """Base of this package's dynamic providers: configured from the stack, connected through
+    this process's `PROCESS` on first use, and nothing of it pickled (see `__getstate__`)."""
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Resolve credentials from the stack config the engine sends and the environment."""
+        PROCESS.configure(self, settings_module.resolve(req.config.get))
+
+    def _connection(self) -> Connection:
+        return PROCESS.connection_for(self)

@@ -15,7 +15,6 @@ import pulumi
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
-    ConfigureRequest,
     CreateResult,
     DiffResult,
     ReadResult,
@@ -25,9 +24,7 @@ from pulumi.dynamic import (
 
 from . import categories, ranking
 from . import connection as connection_module
-from . import settings as settings_module
-from .connection import Connection
-from .diagnostics import MessageFirstProvider
+from .connection import ConnectedProvider
 from .errors import IncidentAPIError, StatusOrderError, ValidationError
 from .inputs import describe, is_unknown
 from .pickling import pickler_as_found
@@ -125,15 +122,8 @@ def _claim(order_name: object, statuses: Sequence[str]) -> list[str]:
     return taken
 
 
-class IncidentStatusOrderProvider(MessageFirstProvider):
+class IncidentStatusOrderProvider(ConnectedProvider):
     """The dynamic provider behind `IncidentStatusOrder`. Stateless when pickled."""
-
-    def configure(self, req: ConfigureRequest) -> None:
-        """Resolve credentials from the stack config the engine sends and the environment."""
-        connection_module.PROCESS.configure(self, settings_module.resolve(req.config.get))
-
-    def _connection(self) -> Connection:
-        return connection_module.PROCESS.connection_for(self)
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Reject bad input at preview, naming the field; ids are looked up only when changed."""

@@ -16,7 +16,6 @@ import pulumi
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
-    ConfigureRequest,
     CreateResult,
     DiffResult,
     ReadResult,
@@ -25,9 +24,7 @@ from pulumi.dynamic import (
 )
 
 from . import categories, renames
-from . import connection as connection_module
-from . import settings as settings_module
-from .diagnostics import MessageFirstProvider
+from .connection import ConnectedProvider, Connection
 from .errors import NotFoundError, StatusConflictError
 from .inputs import UNKNOWN, StatusInputs, as_int, describe
 from .pickling import pickler_as_found
@@ -35,7 +32,6 @@ from .pickling import pickler_as_found
 if TYPE_CHECKING:
     # The HTTP stack loads on the first request: a preview makes none and never imports it.
     from .client import IncidentStatusRecord
-    from .connection import Connection as _Connection
 
 RESOURCE_TYPE = "pulumi-python:dynamic/incident:IncidentStatus"
 MAX_RANK = 999_999
@@ -129,15 +125,8 @@ def _outputs(record: IncidentStatusRecord, import_id: object = None) -> dict[str
     }
 
 
-class IncidentStatusProvider(MessageFirstProvider):
+class IncidentStatusProvider(ConnectedProvider):
     """The dynamic provider behind `IncidentStatus`. Stateless when pickled."""
-
-    def configure(self, req: ConfigureRequest) -> None:
-        """Resolve credentials from the stack config the engine sends and the environment."""
-        connection_module.PROCESS.configure(self, settings_module.resolve(req.config.get))
-
-    def _connection(self) -> _Connection:
-        return connection_module.PROCESS.connection_for(self)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Reject bad inputs at preview, naming the field."""
@@ -172,7 +161,7 @@ class IncidentStatusProvider(MessageFirstProvider):
         return CreateResult(record.id, _outputs(record, declared.import_id))
 
     @staticmethod
-    def _create(connection: _Connection, declared: StatusInputs) -> IncidentStatusRecord:
+    def _create(connection: Connection, declared: StatusInputs) -> IncidentStatusRecord:
         # Everything that makes a create safe to send, resend or recover is the client's
         # (the creation module): a held name fails with StatusConflictError, a lost rank race
         # is retried, a lost answer is settled only on evidence that this create made it.
@@ -184,7 +173,7 @@ class IncidentStatusProvider(MessageFirstProvider):
         )
 
     def _adopt(
-        self, connection: _Connection, import_id: str, declared: StatusInputs
+        self, connection: Connection, import_id: str, declared: StatusInputs
     ) -> IncidentStatusRecord:
         try:
             record = connection.client.get(import_id)

@@ -1,4 +1,5 @@
-"""`IncidentStatusOrder` through the real engine against the emulator (issue 12, points 1-8)."""
+"""`IncidentStatusOrder` through the real engine against the emulator: every change in one up, bad
+orders refused, races and faults, two stacks, and the demo's declared order."""
 
 from __future__ import annotations
 

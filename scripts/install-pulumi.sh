@@ -24,6 +24,9 @@ mkdir -p "$bin"
 # main.go of pulumi-language-python at tag v3.259.0, as kept in shared/third_party.
 LANGUAGE_HOST_SHA256=af5496a36f89a58e5bc67dfeebe0053411da7dc2626107b665354b4a4c5a38e8
 language_src=${PULUMI_LANGUAGE_PYTHON_SRC:-$root/../shared/third_party/pulumi-language-python}
+# Each language host built here is kept per user, by source hash and version, so that a checkout
+# placed where the source is not (a clone in a temporary folder) reuses the one this machine built.
+host_cache=${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-incident-statuses/pulumi-language-python-$LANGUAGE_HOST_SHA256-v$version
 ldflags="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version"
 
 have_version() { "$1" version 2>/dev/null | sed 's/^v//'; }
@@ -83,6 +86,12 @@ install_language_host() {
         echo "$want" >"$stamp"
         return 0
     fi
+    if [ ! -f "$language_src/main.go" ] && [ -x "$host_cache" ]; then
+        echo "install-pulumi: using the language host built earlier from the pinned source ($host_cache)" >&2
+        cp "$host_cache" "$bin/pulumi-language-python"
+        echo "$want" >"$stamp"
+        return 0
+    fi
     if [ ! -f "$language_src/main.go" ]; then
         cat >&2 <<MSG
 install-pulumi: the Python language host pulumi-language-python is missing.
@@ -106,6 +115,8 @@ MSG
     go mod tidy
     go build -trimpath -ldflags "$ldflags" -o "$bin/pulumi-language-python.tmp" .
     mv "$bin/pulumi-language-python.tmp" "$bin/pulumi-language-python"
+    mkdir -p "$(dirname "$host_cache")"
+    cp "$bin/pulumi-language-python" "$host_cache.tmp" && mv "$host_cache.tmp" "$host_cache"
     echo "$want" >"$stamp"
 }
 

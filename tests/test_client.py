@@ -309,3 +309,20 @@ def test_a_create_that_always_fails_gives_up_without_creating(
 def test_error_detail_str() -> None:
     assert str(ErrorDetail("is_required", "is required", "name")) == "name: is required"
     assert str(ErrorDetail("conflict", "taken", None)) == "taken"
+
+
+def test_proxy_and_ca_settings_come_from_the_environment_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+    monkeypatch.setenv("NO_PROXY", "internal.example")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/company-ca.pem")
+    proxied = IncidentStatusesClient(DEFAULT_API_KEY, "https://api.incident.io")
+    bypassed = IncidentStatusesClient(DEFAULT_API_KEY, "https://internal.example")
+    # Read at construction, with requests' own rules; never scanned again per request.
+    monkeypatch.setenv("HTTPS_PROXY", "http://changed.invalid:1")
+    for client, proxies in ((proxied, {"https": "http://proxy.invalid:3128"}), (bypassed, {})):
+        session = client._session
+        assert not session.trust_env
+        assert {k: v for k, v in session.proxies.items() if k == "https"} == proxies
+        assert session.verify == "/etc/company-ca.pem"

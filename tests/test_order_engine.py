@@ -267,3 +267,48 @@ def test_orders_of_disjoint_lists_in_two_stacks_run_at_once_and_both_hold(
     assert sorted(held_order(racing.url, "live")) == sorted(interleaved)
     for names in teams.values():
         assert held_order(racing.url, "live", names) == list(reversed(names))
+
+
+def test_orders_of_two_stacks_naming_the_same_statuses_stop_with_a_clear_error(
+    tmp_path: Path, emulator: EmulatorProcess
+) -> None:
+    # Issue 15, item 4: two stacks' orders list the same two statuses, in opposite orders, and
+    # both run `pulumi up --refresh`. Each refresh sees the other's move as drift.
+    names = ["Shared A", "Shared B"]
+    made = seed(
+        emulator.url, tuple({"name": n, "description": f"{n}.", "category": "live"} for n in names)
+    )
+    stacks = []
+    for team, listed in (("north", names), ("south", names[::-1])):
+        plan = {
+            "orders": [
+                {
+                    "resource": f"{team}-order",
+                    "category": "live",
+                    "statuses": [f"id:{made[n]['id']}" for n in listed],
+                }
+            ]
+        }
+        stacks.append(status_stack(tmp_path / team, emulator.url, ordered_program(plan)))
+    north, south = stacks
+    north.up()
+    south.up()
+    assert held_order(emulator.url, "live", names) == names[::-1]
+    # Once, each puts its order back, as after an edit in the dashboard.
+    north.up(refresh=True)
+    assert held_order(emulator.url, "live", names) == names
+    south.up(refresh=True)
+    assert held_order(emulator.url, "live", names) == names[::-1]
+    # North finds them moved again right after its put-back: a fight. It fails, naming both
+    # statuses, and writes nothing, on every run until one order lets go. South's order holds.
+    for _ in range(2):
+        before = stats(emulator.url)["writes"]
+        with pytest.raises(auto.CommandError) as failed:
+            north.up(refresh=True)
+        assert stats(emulator.url)["writes"] == before
+        message = str(failed.value)
+        assert "out of its order again" in message and "another stack" in message
+        assert all(f"'{n}' ({made[n]['id']})" in message for n in names)
+        assert "--replace" in message
+        assert south.up(refresh=True).summary.resource_changes == {"same": 2}
+    assert held_order(emulator.url, "live", names) == names[::-1]

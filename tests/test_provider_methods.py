@@ -14,7 +14,7 @@ from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from incident_statuses_harness.engine import configurable, server_statuses
 from incident_statuses_harness.organisation import edit, seed
 from pulumi_incident_statuses import connection
-from pulumi_incident_statuses.errors import StatusConflictError
+from pulumi_incident_statuses.errors import StatusConflictError, StatusOrderError
 from pulumi_incident_statuses.inputs import UNKNOWN
 from pulumi_incident_statuses.order import IncidentStatusOrderProvider
 from pulumi_incident_statuses.resource import IncidentStatusProvider
@@ -164,3 +164,49 @@ def test_two_orders_of_one_deployment_may_not_list_one_status(
         f"statuses: {shared!r} is also listed by the IncidentStatusOrder 'first'; a status may "
         "be in one order only, or the two move it back and forth"
     ]
+
+
+def test_an_order_moved_again_after_its_put_back_fails_writing_nothing(
+    provider: IncidentStatusProvider, emulator: EmulatorProcess
+) -> None:
+    # What `pulumi up --refresh` calls: read (the refresh), then update when the order moved.
+    order = IncidentStatusOrderProvider()
+    made = [provider.create(declared(name=name, description=".")).id for name in ("A", "B")]
+    props = {"category": "live", "statuses": made, "order_name": "mine"}
+    created = order.create(props)
+    assert created.outs is not None
+
+    def move_by_hand() -> None:
+        """Someone else puts A below B (a dashboard edit or another stack's order)."""
+        ranks = [s["rank"] for s in server_statuses(emulator.url)]
+        edit(emulator.url, made[0], name="A", description=".", rank=max(ranks) + 1)
+
+    def refresh(outs: dict[str, Any]) -> dict[str, Any]:
+        connection.PROCESS.connection_for(order).invalidate()
+        read = order.read(created.id, outs)
+        assert read.outs is not None
+        return dict(read.outs)
+
+    # A move found by a refresh is drift: put back, once.
+    move_by_hand()
+    drifted = refresh(created.outs)
+    assert drifted["moved_outside"] and drifted["statuses"] == made[::-1]
+    put_back = order.update(created.id, drifted, props).outs
+    assert put_back is not None and put_back["restores"] == 1
+    # A refresh that finds the order intact forgets it, so a later edit is drift again.
+    intact = refresh(put_back)
+    assert not intact["moved_outside"] and intact["restores"] == 0
+    move_by_hand()
+    again = order.update(created.id, refresh(intact), props).outs
+    assert again is not None and again["restores"] == 1
+    # Moved again right after a put-back: two orders fighting. Fails, names them, writes nothing.
+    move_by_hand()
+    fought = refresh(again)
+    before = writes(emulator)
+    with pytest.raises(StatusOrderError, match="out of its order again") as raised:
+        order.update(created.id, fought, props)
+    assert f"'A' ({made[0]})" in str(raised.value) and "--replace" in str(raised.value)
+    assert writes(emulator) == before
+    # A change of the declaration is the user's decision, never a fight.
+    swapped = order.update(created.id, fought, {**props, "statuses": made[::-1]}).outs
+    assert swapped is not None and swapped["restores"] == 0

@@ -36,7 +36,15 @@ if TYPE_CHECKING:
 RESOURCE_TYPE = "pulumi-python:dynamic/incident:IncidentStatusOrder"
 
 _INPUTS = ("category", "statuses", "order_name")
-_OUTPUTS = ("category", "statuses", "order_name", "ranks")
+_OUTPUTS = (
+    "category",
+    "statuses",
+    "order_name",
+    "ranks",
+    "declared",
+    "moved_outside",
+    "restores",
+)
 
 
 def check_inputs(news: Mapping[str, Any]) -> CheckResult:
@@ -160,11 +168,43 @@ class IncidentStatusOrderProvider(ConnectedProvider):
         """Put the listed statuses in order."""
         return CreateResult(f"order-{uuid.uuid4().hex}", self._apply(props))
 
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """Put the listed statuses in their new order."""
-        return UpdateResult(self._apply(news))
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Put the listed statuses in their new order, or back in it after a move outside.
 
-    def _apply(self, props: dict[str, Any]) -> dict[str, Any]:
+        A second put-back in a row fails instead (see `_restores`).
+        """
+        return UpdateResult(self._apply(news, restores=self._restores(olds, news)))
+
+    def _restores(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> int:
+        """How many ups in a row, this one included, put back an order moved outside the stack.
+
+        Statuses carry no owner, so a move by another stack's order that lists them too looks
+        like a dashboard edit. One move is drift and is put back. A move again after the put-back,
+        with nothing changed in the declaration, is what two orders fighting over a status look
+        like: it fails, writing nothing, rather than moving the statuses back on every run.
+        """
+        unchanged = news.get("statuses") == olds.get("declared")
+        if not (olds.get("moved_outside") and unchanged):
+            return 0
+        if not olds.get("restores"):
+            return 1
+        records = self._connection().snapshot()
+        moved = [
+            f"{records[s].name!r} ({s})" if s in records else repr(s)
+            for s, held in zip(olds.get("declared") or [], olds.get("statuses") or [], strict=False)
+            if s != held
+        ]
+        raise StatusOrderError(
+            f"the IncidentStatusOrder {olds.get('order_name')!r} found "
+            f"{', '.join(moved) or 'its statuses'} out of its order again, after its last "
+            "`pulumi up` had put them back: something moves them every time. Most likely an "
+            "IncidentStatusOrder of another stack lists them too (or an IncidentStatus sets "
+            "`rank` on one of them); a status may be in one order only. Nothing was written. "
+            "Remove the statuses from all but one order. If they were moved by hand and this "
+            "order should hold, run `pulumi up --replace` with this order's URN."
+        )
+
+    def _apply(self, props: dict[str, Any], restores: int = 0) -> dict[str, Any]:
         category = str(props["category"])
         statuses = [str(s) for s in props["statuses"]]
         connection = self._connection()
@@ -199,7 +239,7 @@ class IncidentStatusOrderProvider(ConnectedProvider):
                 continue
             finally:
                 connection.invalidate()
-            return _outputs(props, statuses, ranks)
+            return _outputs(props, statuses, ranks, restores=restores)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Record the order the listed statuses hold now; a deleted one leaves the list."""
@@ -212,7 +252,16 @@ class IncidentStatusOrderProvider(ConnectedProvider):
         ]
         present.sort(key=lambda record: record.rank)
         statuses = [record.id for record in present]
-        outs = _outputs(props, statuses, {record.id: record.rank for record in present})
+        declared = props.get("declared") or props.get("statuses") or []
+        moved = statuses != [s for s in declared if s in statuses]
+        outs = _outputs(
+            props,
+            statuses,
+            {record.id: record.rank for record in present},
+            declared=declared,
+            moved_outside=moved,
+            restores=(props.get("restores") or 0) if moved else 0,
+        )
         inputs = {p: outs[p] for p in _INPUTS}
         return ReadResult(id_, outs, inputs)
 
@@ -221,14 +270,23 @@ class IncidentStatusOrderProvider(ConnectedProvider):
 
 
 def _outputs(
-    props: Mapping[str, Any], statuses: list[str], ranks: Mapping[str, int]
+    props: Mapping[str, Any],
+    statuses: list[str],
+    ranks: Mapping[str, int],
+    *,
+    declared: list[str] | None = None,
+    moved_outside: bool = False,
+    restores: int = 0,
 ) -> dict[str, Any]:
-    """The one mapper to the resource's outputs."""
+    """The one mapper to the resource's outputs; `declared` defaults to `statuses`."""
     return {
         "category": props.get("category"),
         "statuses": statuses,
         "order_name": props.get("order_name"),
         "ranks": [ranks[s] for s in statuses],
+        "declared": list(statuses if declared is None else declared),
+        "moved_outside": moved_outside,
+        "restores": restores,
     }
 
 
@@ -248,6 +306,12 @@ class IncidentStatusOrder(Resource, module="incident", name="IncidentStatusOrder
     """The rank of each listed status, as incident.io holds it."""
     order_name: pulumi.Output[str]
     """The resource's name, so that two orders listing one status can be told apart."""
+    declared: pulumi.Output[list[str]]
+    """The list as the last `pulumi up` applied it (a refresh leaves it as it was)."""
+    moved_outside: pulumi.Output[bool]
+    """Whether the last refresh found the listed statuses out of the declared order."""
+    restores: pulumi.Output[int]
+    """How many `pulumi up`s in a row put the order back after a move outside the stack."""
 
     def __init__(
         self,
@@ -263,6 +327,9 @@ class IncidentStatusOrder(Resource, module="incident", name="IncidentStatusOrder
             "statuses": statuses,
             "order_name": resource_name,
             "ranks": None,
+            "declared": None,
+            "moved_outside": None,
+            "restores": None,
         }
         with pickler_as_found():
             super().__init__(IncidentStatusOrderProvider(), resource_name, props, opts)

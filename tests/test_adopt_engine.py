@@ -133,9 +133,11 @@ def test_lookup_of_a_missing_name_fails_the_run_with_close_names(
     stack = stack_of(tmp_path, emulator, program)
     with pytest.raises(auto.CommandError) as failure:
         stack.up()
-    assert "StatusLookupError: no incident status is named 'triage '; did you mean 'Triage'?" in (
-        str(failure.value)
+    assert (
+        "error: get_incident_status(name='triage '): no incident status is named 'triage '; "
+        "did you mean 'Triage'?" in str(failure.value)
     )
+    assert "Traceback" not in str(failure.value)
 
 
 def test_lookup_of_a_missing_id_fails_the_run_naming_it(
@@ -147,7 +149,11 @@ def test_lookup_of_a_missing_id_fails_the_run_naming_it(
     stack = stack_of(tmp_path, emulator, program)
     with pytest.raises(auto.CommandError) as failure:
         stack.up()
-    assert "StatusLookupError: no incident status has id '01NOSUCHSTATUS'" in str(failure.value)
+    assert (
+        "error: get_incident_status(id='01NOSUCHSTATUS'): no incident status has id "
+        "'01NOSUCHSTATUS'" in str(failure.value)
+    )
+    assert "Traceback" not in str(failure.value)
 
 
 def test_lookup_needs_exactly_one_of_name_and_id() -> None:

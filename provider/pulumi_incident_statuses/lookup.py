@@ -15,9 +15,9 @@ import pulumi
 
 from . import settings as settings_module
 from .client import IncidentStatusesClient, IncidentStatusRecord
-from .errors import NotFoundError, StatusLookupError
+from .errors import IncidentAPIError, NotFoundError, StatusLookupError
 
-__all__ = ["get_incident_status"]
+__all__ = ["LookupFailedError", "get_incident_status"]
 
 _MAX_LISTED = 20
 
@@ -28,8 +28,8 @@ def get_incident_status(
     """The status with exactly this ``name``, or this ``id``: give one of them, not both.
 
     Attributes lift through the output: ``get_incident_status(name="Triage").id``. Raises
-    ValueError at once for both or neither; the run fails with StatusLookupError when no status
-    matches, naming the closest names.
+    ValueError at once for both or neither; the run fails with LookupFailedError when no status
+    matches (naming the closest names) or incident.io cannot be asked.
     """
     target: pulumi.Input[str]
     if name is not None and id is None:
@@ -42,8 +42,27 @@ def get_incident_status(
         raise ValueError(f"get_incident_status: {'name' if by_name else 'id'} must not be empty")
     resolved = settings_module.resolve(_stack_config)
     return pulumi.Output.from_input(target).apply(
-        lambda value: asyncio.to_thread(_find, resolved, value, by_name=by_name)
+        lambda value: asyncio.to_thread(_lookup, resolved, value, by_name=by_name)
     )
+
+
+class LookupFailedError(pulumi.RunError):
+    """`get_incident_status` failed; its ``__cause__`` is the typed error (`StatusLookupError`,
+    `AuthenticationError`, `APIConnectionError`, ...).
+
+    A `pulumi.RunError`, so the engine shows the message alone: any other exception from a
+    program comes with the traceback of the SDK's frames around it.
+    """
+
+
+def _lookup(
+    resolved: settings_module.Settings, value: str, *, by_name: bool
+) -> IncidentStatusRecord:
+    try:
+        return _find(resolved, value, by_name=by_name)
+    except (IncidentAPIError, ValueError) as error:
+        looked_up = f"{'name' if by_name else 'id'}={value!r}"
+        raise LookupFailedError(f"get_incident_status({looked_up}): {error}") from error
 
 
 def _stack_config(full_key: str) -> str | None:

@@ -19,8 +19,10 @@ from pulumi_incident_statuses.client import IncidentStatusesClient, RetryPolicy
 from pulumi_incident_statuses.errors import (
     APIConnectionError,
     AuthenticationError,
+    ErrorDetail,
     MalformedResponseError,
     NotFoundError,
+    RankTakenError,
     RateLimitError,
     ServerError,
     ValidationError,
@@ -165,3 +167,24 @@ NOW = datetime(2025, 4, 17, 11, 17, 0, tzinfo=UTC)
 )
 def test_parse_retry_after(value: str | None, seconds: float | None) -> None:
     assert parse_retry_after(value, now=NOW) == seconds
+
+
+def test_an_order_whose_planned_rank_was_taken_is_retried_by_time_alone() -> None:
+    taken = ValidationError(
+        status=422,
+        method="PUT",
+        path=f"{STATUSES}/01X",
+        type="validation_error",
+        request_id="req-7",
+        errors=(
+            ErrorDetail("invalid", "Can't have more than one status with the same rank", "rank"),
+        ),
+    ).recast(RankTakenError)
+    assert (taken.status, taken.request_id, taken.errors[0].field) == (422, "req-7", "rank")
+    assert "other writes kept taking the ranks this order planned" in str(taken)
+    clock = FakeTime(now=100.0)
+    policy = RetryPolicy(max_attempts=2, max_total=10.0, clock=clock, random=lambda: 0.5)
+    # Like a lost append: not counted against the attempts, only against the time.
+    assert policy.next_delay(taken, attempt=6, started=clock.now, throttled=6) is not None
+    clock.now += 10.0
+    assert policy.next_delay(taken, attempt=7, started=100.0, throttled=7) is None

@@ -238,14 +238,7 @@ class CreateGuard:
             raise conflict(held, self.name, error) if held is not None else error
         if "rank" in fields and self.rank is None:
             self._raced = True
-            raise RankRaceError(
-                status=error.status,
-                method=error.method,
-                path=error.path,
-                type=error.type,
-                request_id=error.request_id,
-                errors=error.errors,
-            ) from None
+            raise error.recast(RankRaceError) from None
         raise error
 
     def _sent_on_service_clock(self, listing: Listing) -> datetime | None:

@@ -17,7 +17,8 @@
                ├── PermissionDeniedError   403
                ├── NotFoundError           404
                ├── ValidationError         422
-               │    └── RankRaceError      422 on rank: a concurrent append took it; retried first
+               │    ├── RankRaceError      422 on rank: a concurrent append took it; retried first
+               │    └── RankTakenError     422 on rank: an order's planned rank was taken; retried
                ├── RateLimitError          429
                └── ServerError             5xx
 
@@ -29,8 +30,9 @@ contains the API key.
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 __all__ = [
     "APIConnectionError",
@@ -45,6 +47,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RankRaceError",
+    "RankTakenError",
     "RateLimitError",
     "RequestError",
     "ServerError",
@@ -53,6 +56,8 @@ __all__ = [
     "StatusOrderError",
     "ValidationError",
 ]
+
+_StatusError = TypeVar("_StatusError", bound="APIStatusError")
 
 SNIPPET_LIMIT = 200
 """The longest excerpt of a response body an error message quotes."""
@@ -260,6 +265,19 @@ class APIStatusError(RequestError):
             message += f" — {self.hint}"
         return message
 
+    def recast(self, cls: builtins.type[_StatusError]) -> _StatusError:
+        """The same answer as ``cls``, a subclass that says what the refusal meant here."""
+        return cls(
+            status=self.status,
+            method=self.method,
+            path=self.path,
+            type=self.type,
+            request_id=self.request_id,
+            errors=self.errors,
+            retry_after=self.retry_after,
+            snippet=self.snippet,
+        )
+
 
 class AuthenticationError(APIStatusError):
     """401: the API key is missing, wrong or revoked."""
@@ -298,6 +316,20 @@ class RankRaceError(ValidationError):
     hint = (
         "concurrent appends to this category kept taking the next rank first until the retry "
         "time ran out; nothing was created, and running it again finishes it"
+    )
+
+
+class RankTakenError(ValidationError):
+    """422 on ``rank`` for a write of an `IncidentStatusOrder`: something else (an append, another
+    stack) took the rank between the order's list and its write.
+
+    Nothing was applied; the order plans again from what incident.io then holds, after the retry
+    policy's backoff, and raises this only once the retry policy's time is spent.
+    """
+
+    hint = (
+        "other writes kept taking the ranks this order planned until the retry time ran out; "
+        "the statuses keep ranks they held, and running it again finishes the order"
     )
 
 

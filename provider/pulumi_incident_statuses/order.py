@@ -25,7 +25,7 @@ from pulumi.dynamic import (
 from . import categories, ranking
 from . import connection as connection_module
 from .connection import ConnectedProvider
-from .errors import IncidentAPIError, StatusOrderError, ValidationError
+from .errors import IncidentAPIError, RankTakenError, StatusOrderError, ValidationError
 from .inputs import describe, is_unknown
 from .pickling import pickler_as_found
 from .retry import RetryPolicy
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from .client import IncidentStatusRecord
 
 RESOURCE_TYPE = "pulumi-python:dynamic/incident:IncidentStatusOrder"
+
+_STATUSES = "/v1/incident_statuses"
 
 _INPUTS = ("category", "statuses", "order_name")
 _OUTPUTS = (
@@ -208,10 +210,10 @@ class IncidentStatusOrderProvider(ConnectedProvider):
         category = str(props["category"])
         statuses = [str(s) for s in props["statuses"]]
         connection = self._connection()
-        policy = RetryPolicy()
-        started = policy.clock()
-        attempt = 1
-        while True:
+
+        def attempt(_outcome_unknown: bool) -> dict[str, Any]:
+            # Each attempt plans from a fresh list, so a retry after a lost rank starts from
+            # what incident.io holds then; a write that was refused applied nothing.
             records = {r.id: r for r in connection.client.list()}
             problems = list_problems(category, statuses, records)
             if problems:
@@ -227,19 +229,14 @@ class IncidentStatusOrderProvider(ConnectedProvider):
                     )
                     ranks[status_id] = updated.rank
             except ValidationError as error:
-                # Something outside this plan (an append, another stack) took a free rank
-                # between our list and our write. Plan again from what the server holds now.
-                if not any(detail.field == "rank" for detail in error.errors):
-                    raise
-                delay = policy.backoff(attempt)
-                if policy.clock() - started + delay > policy.max_total:
-                    raise
-                policy.sleep(delay)
-                attempt += 1
-                continue
+                if any(detail.field == "rank" for detail in error.errors):
+                    raise error.recast(RankTakenError) from None
+                raise
             finally:
                 connection.invalidate()
             return _outputs(props, statuses, ranks, restores=restores)
+
+        return RetryPolicy().run("PUT", f"{_STATUSES} (the {category!r} order)", attempt)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Record the order the listed statuses hold now; a deleted one leaves the list."""

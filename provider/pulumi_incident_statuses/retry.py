@@ -18,6 +18,7 @@ from .errors import (
     APIStatusError,
     IncidentAPIError,
     RankRaceError,
+    RankTakenError,
     RateLimitError,
     ServerError,
 )
@@ -53,16 +54,22 @@ def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
+_THROTTLED = (RateLimitError, RankRaceError, RankTakenError)
+"""Refusals that applied nothing and that waiting cures: bounded by time alone."""
+_RETRIED = (*_THROTTLED, ServerError, APIConnectionError)
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """When to try a failed call again: capped, jittered exponential backoff within fixed bounds.
 
     Retried: 429 and 5xx (after ``Retry-After`` when the server sent one, but never sooner than
     the first backoff), an append that lost the race for its category's next rank
-    (``RankRaceError``), and calls that got no response (refused, reset, closed, timed out). Never
+    (``RankRaceError``), an order whose planned rank another write took (``RankTakenError``), and
+    calls that got no response (refused, reset, closed, timed out). Never
     retried: any other status and malformed responses. An attempt whose wait would end more than
     ``max_total`` seconds (on ``clock``) after the first began is not made, nor one beyond
-    ``max_attempts``, where attempts answered 429 or lost a rank race do not count; the last
+    ``max_attempts``, where attempts answered 429 or that lost a rank do not count; the last
     error is raised instead. (Whether a create may be sent again at all is ``creation``'s rule.)
     ``sleep``, ``clock`` and ``random`` are injectable so that tests need not wait.
 
@@ -104,7 +111,7 @@ class RetryPolicy:
 
     def should_retry(self, error: IncidentAPIError) -> bool:
         """Whether ``error`` is the kind of failure another attempt may cure."""
-        return isinstance(error, RateLimitError | RankRaceError | ServerError | APIConnectionError)
+        return isinstance(error, _RETRIED)
 
     def backoff(self, attempt: int) -> float:
         """The jittered wait after failed attempt number ``attempt`` (1 for the first).
@@ -151,7 +158,7 @@ class RetryPolicy:
                 return attempt(outcome_unknown)
             except IncidentAPIError as error:
                 # Refusals that applied nothing and that waiting cures are bounded by time alone.
-                throttled += isinstance(error, RateLimitError | RankRaceError)
+                throttled += isinstance(error, _THROTTLED)
                 delay = self.next_delay(error, attempt=number, started=started, throttled=throttled)
                 if delay is None:
                     raise

@@ -12,6 +12,7 @@ instead. `open_stack` opens either kind of stack:
 
 from __future__ import annotations
 
+import functools
 import os
 import runpy
 import sys
@@ -96,6 +97,13 @@ def program_from_file(path: Path) -> PulumiProgram:
     return run
 
 
+@functools.cache
+def _pulumi_command(root: str) -> auto.PulumiCommand:
+    """The CLI under `root`, its version checked once per process (each check runs `pulumi
+    version`, a quarter of a second of CPU), however many stacks are opened."""
+    return auto.PulumiCommand(root=root)
+
+
 def open_stack(
     project: str,
     stack: str,
@@ -123,7 +131,7 @@ def open_stack(
         work_dir=str(work_dir) if work_dir else None,
         pulumi_home=env["PULUMI_HOME"],
         env_vars=env,
-        pulumi_command=auto.PulumiCommand(root=str(toolchain.bin_dir.parent)),
+        pulumi_command=_pulumi_command(str(toolchain.bin_dir.parent)),
         project_settings=None
         if keep_project
         else auto.ProjectSettings(name=project, runtime="python"),

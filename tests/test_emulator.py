@@ -261,7 +261,7 @@ def test_missing_or_wrong_key_is_401(emulator: EmulatorProcess, headers: dict[st
 def test_api_key_is_never_logged(emulator_factory: Factory, tmp_path: Path) -> None:
     log = tmp_path / "emulator.log"
     key = "sk-live-never-in-logs-7c1f"
-    emulator = emulator_factory(api_key=key, log_path=log)
+    emulator = emulator_factory(api_key=key, log_path=log, access_log=True)
 
     assert call(emulator, "GET", COLLECTION, key=key).status_code == 200
     assert create(emulator).status_code == 401

@@ -139,6 +139,12 @@ class EmulatorConfig:
         "a create without a rank picks the next rank, pauses, then takes it: concurrent "
         "creates in one category clash (422 on rank), as on the real service",
     )
+    access_log: bool = _flag(
+        False,
+        "--access-log",
+        "log every request on stderr (off by default: the log line costs a third of a "
+        "request's CPU, which the benchmarks would count against the provider)",
+    )
 
     def to_argv(self) -> list[str]:
         """These settings as the flags that give them (unset and off ones left out)."""

@@ -63,7 +63,9 @@ async def serve(config: EmulatorConfig, announce: Callable[[str], None] | None =
     """Serve until SIGTERM or SIGINT, calling ``announce`` with the URL once listening."""
     stopped = _stop_on_signals()
     emulator = Emulator.from_config(config)
-    runner = web.AppRunner(create_app(emulator))
+    app = create_app(emulator)
+    # aiohttp logs every request through its `aiohttp.access` logger unless given none.
+    runner = web.AppRunner(app) if config.access_log else web.AppRunner(app, access_log=None)
     try:
         await runner.setup()
         sock = _listen(config.host, config.port)

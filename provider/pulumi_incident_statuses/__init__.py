@@ -32,7 +32,7 @@ if TYPE_CHECKING:
         StatusOrderError,
         ValidationError,
     )
-    from .lookup import get_incident_status
+    from .lookup import LookupFailedError, get_incident_status
     from .order import IncidentStatusOrder
     from .resource import IncidentStatus, IncidentStatusArgs
 
@@ -58,6 +58,7 @@ _HOMES = {
     "StatusOrderError": "errors",
     "ValidationError": "errors",
     "get_incident_status": "lookup",
+    "LookupFailedError": "lookup",
     "IncidentStatus": "resource",
     "IncidentStatusArgs": "resource",
     "IncidentStatusOrder": "order",
@@ -74,6 +75,7 @@ __all__ = [
     "IncidentStatusOrder",
     "IncidentStatusRecord",
     "IncidentStatusesClient",
+    "LookupFailedError",
     "MalformedResponseError",
     "MissingAPIKeyError",
     "NotFoundError",

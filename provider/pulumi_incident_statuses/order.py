@@ -38,15 +38,6 @@ RESOURCE_TYPE = "pulumi-python:dynamic/incident:IncidentStatusOrder"
 _STATUSES = "/v1/incident_statuses"
 
 _INPUTS = ("category", "statuses", "order_name")
-_OUTPUTS = (
-    "category",
-    "statuses",
-    "order_name",
-    "ranks",
-    "declared",
-    "moved_outside",
-    "restores",
-)
 
 
 def check_inputs(news: Mapping[str, Any]) -> CheckResult:

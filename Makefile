@@ -20,10 +20,15 @@ setup: $(STAMP) $(ENGINE)  ## virtualenv, package and the Pulumi engine (CLI, la
 # operation, and 26.x starts in half the time of the 23.x that `venv` bundles.
 PIP_VERSION := 26.3
 
+# The three local packages build with the venv's own pinned setuptools (the pin of their
+# pyproject.toml), not in three throwaway build environments: a quarter of setup's time.
+SETUPTOOLS_VERSION := $(shell sed -n 's/^requires = \["setuptools==\(.*\)"\]$$/\1/p' pyproject.toml)
+
 $(STAMP): pyproject.toml emulator/pyproject.toml harness/pyproject.toml
 	$(PYTHON3) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check \
+		pip==$(PIP_VERSION) setuptools==$(SETUPTOOLS_VERSION)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-build-isolation \
 		-e '.[test,emulator]' -e './emulator' -e './harness'
 	touch $@
 

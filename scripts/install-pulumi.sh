@@ -24,9 +24,12 @@ mkdir -p "$bin"
 # main.go of pulumi-language-python at tag v3.259.0, as kept in shared/third_party.
 LANGUAGE_HOST_SHA256=af5496a36f89a58e5bc67dfeebe0053411da7dc2626107b665354b4a4c5a38e8
 language_src=${PULUMI_LANGUAGE_PYTHON_SRC:-$root/../shared/third_party/pulumi-language-python}
-# Each language host built here is kept per user, by source hash and version, so that a checkout
-# placed where the source is not (a clone in a temporary folder) reuses the one this machine built.
-host_cache=${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-incident-statuses/pulumi-language-python-$LANGUAGE_HOST_SHA256-v$version
+# Each binary built here is kept per user, by version (and the host by source hash), so that every
+# later checkout, fresh clones included, copies it instead of building it again: linking the CLI
+# alone takes half a minute even with Go's build cache warm.
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-incident-statuses
+host_cache=$cache/pulumi-language-python-$LANGUAGE_HOST_SHA256-v$version
+cli_cache=$cache/pulumi-v$version
 ldflags="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version"
 
 have_version() { "$1" version 2>/dev/null | sed 's/^v//'; }
@@ -52,12 +55,17 @@ install_cli() {
         :
     elif command -v pulumi >/dev/null 2>&1 && [ "$(have_version pulumi)" = "$version" ]; then
         ln -sf "$(command -v pulumi)" "$bin/pulumi"
+    elif [ -x "$cli_cache" ] && [ "$(have_version "$cli_cache")" = "$version" ]; then
+        echo "install-pulumi: using the CLI built earlier ($cli_cache)" >&2
+        cp "$cli_cache" "$bin/pulumi"
     else
         echo "install-pulumi: building pulumi v$version from the Go module proxy (a few minutes, once)" >&2
         wrapper_module "pulumi-cli-v$version"
         go get "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$version"
         go build -trimpath -ldflags "$ldflags" -o "$bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
         mv "$bin/pulumi.tmp" "$bin/pulumi"
+        mkdir -p "$(dirname "$cli_cache")"
+        cp "$bin/pulumi" "$cli_cache.tmp" && mv "$cli_cache.tmp" "$cli_cache"
     fi
 }
 
@@ -86,7 +94,16 @@ install_language_host() {
         echo "$want" >"$stamp"
         return 0
     fi
-    if [ ! -f "$language_src/main.go" ] && [ -x "$host_cache" ]; then
+    if [ -f "$language_src/main.go" ]; then
+        local sum
+        sum=$(sha256sum "$language_src/main.go" | cut -d' ' -f1)
+        if [ "$sum" != "$LANGUAGE_HOST_SHA256" ]; then
+            echo "install-pulumi: $language_src/main.go is not the pinned source (sha256 $sum);" \
+                "update LANGUAGE_HOST_SHA256 in scripts/install-pulumi.sh if the change is intended" >&2
+            exit 1
+        fi
+    fi
+    if [ -x "$host_cache" ]; then
         echo "install-pulumi: using the language host built earlier from the pinned source ($host_cache)" >&2
         cp "$host_cache" "$bin/pulumi-language-python"
         echo "$want" >"$stamp"
@@ -101,13 +118,6 @@ install-pulumi: the Python language host pulumi-language-python is missing.
   the Automation API inline path (pulumi_incident_statuses.workspace) still works.
 MSG
         return 0
-    fi
-    local sum
-    sum=$(sha256sum "$language_src/main.go" | cut -d' ' -f1)
-    if [ "$sum" != "$LANGUAGE_HOST_SHA256" ]; then
-        echo "install-pulumi: $language_src/main.go is not the pinned source (sha256 $sum);" \
-            "update LANGUAGE_HOST_SHA256 in scripts/install-pulumi.sh if the change is intended" >&2
-        exit 1
     fi
     echo "install-pulumi: building pulumi-language-python against pulumi v$version (about a minute, once)" >&2
     wrapper_module "pulumi-language-python-v$version"

@@ -34,6 +34,12 @@ ldflags="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$ve
 
 have_version() { "$1" version 2>/dev/null | sed 's/^v//'; }
 
+# Keep a freshly built binary in the per-user cache, replacing any copy atomically.
+keep() {
+    mkdir -p "$cache"
+    cp "$1" "$2.tmp" && mv "$2.tmp" "$2"
+}
+
 # A wrapper module in .build/NAME requiring pkg/v3 and sdk/v3 at the pinned version.
 wrapper_module() {
     local dir="$root/.build/$1"
@@ -64,8 +70,7 @@ install_cli() {
         go get "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$version"
         go build -trimpath -ldflags "$ldflags" -o "$bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
         mv "$bin/pulumi.tmp" "$bin/pulumi"
-        mkdir -p "$(dirname "$cli_cache")"
-        cp "$bin/pulumi" "$cli_cache.tmp" && mv "$cli_cache.tmp" "$cli_cache"
+        keep "$bin/pulumi" "$cli_cache"
     fi
 }
 
@@ -125,8 +130,7 @@ MSG
     go mod tidy
     go build -trimpath -ldflags "$ldflags" -o "$bin/pulumi-language-python.tmp" .
     mv "$bin/pulumi-language-python.tmp" "$bin/pulumi-language-python"
-    mkdir -p "$(dirname "$host_cache")"
-    cp "$bin/pulumi-language-python" "$host_cache.tmp" && mv "$host_cache.tmp" "$host_cache"
+    keep "$bin/pulumi-language-python" "$host_cache"
     echo "$want" >"$stamp"
 }
 

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
+from incident_statuses_harness.user import installed_venv
 
 API_KEY = DEFAULT_API_KEY
 
@@ -27,6 +28,12 @@ def emulator(_shared_emulator: EmulatorProcess) -> EmulatorProcess:
     """The session's emulator, reset to a fresh organisation before the test."""
     requests.post(f"{_shared_emulator.url}/_emulator/reset", timeout=10).raise_for_status()
     return _shared_emulator
+
+
+@pytest.fixture(scope="session")
+def user_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A user's virtualenv with this checkout pip-installed (not editable), shared by workers."""
+    return installed_venv(tmp_path_factory.getbasetemp().parent / "user-venv")
 
 
 @pytest.fixture

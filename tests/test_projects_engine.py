@@ -28,49 +28,9 @@ from incident_statuses_harness.engine import (
     write_project,
 )
 from incident_statuses_harness.organisation import MANAGED, edit, seed
+from incident_statuses_harness.user import shell, user_project
 
 pytestmark = pytest.mark.engine
-
-
-class Cli:
-    """Runs `pulumi` in one folder with one environment, as a user's shell would."""
-
-    def __init__(self, cwd: Path, env: dict[str, str]) -> None:
-        self.cwd = cwd
-        self.env = env
-
-    def __call__(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            ["pulumi", *args, "--non-interactive", "--color", "never"],
-            cwd=self.cwd,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if check and done.returncode != 0:
-            raise AssertionError(
-                f"`pulumi {' '.join(args)}` exited {done.returncode}\n"
-                f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
-            )
-        return done
-
-    def outputs(self) -> dict[str, Any]:
-        """`pulumi stack output --json`."""
-        values: dict[str, Any] = json.loads(self("stack", "output", "--json").stdout)
-        return values
-
-
-def shell(tmp_path: Path, cwd: Path, emulator: EmulatorProcess, *, key_in_env: bool = True) -> Cli:
-    """A shell set up as the README says: engine on PATH, file backend, emulator endpoint."""
-    env = {**os.environ, **toolchain(tmp_path / "state").env()}
-    env.pop("PULUMI_PYTHON_CMD")  # a project folder names its own virtualenv
-    env.pop("INCIDENT_API_KEY", None)
-    env["INCIDENT_ENDPOINT"] = emulator.url
-    if key_in_env:
-        env["INCIDENT_API_KEY"] = API_KEY
-    return Cli(cwd, env)
 
 
 def copy_project(tmp_path: Path, project: str) -> Path:
@@ -184,30 +144,17 @@ pulumi.export("triaging", triaging.id)
 
 
 def test_a_new_project_with_the_package_pip_installed(
-    tmp_path: Path, emulator: EmulatorProcess
+    tmp_path: Path, emulator: EmulatorProcess, user_venv: Path
 ) -> None:
-    folder = tmp_path / "my-statuses"
-    folder.mkdir()
-    venv = folder / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run(
-        [str(venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", str(ROOT)],
-        check=True,
-        timeout=600,
-    )
     # The product alone: neither the emulator nor its HTTP server comes with it.
     probe = (
         "import importlib.util as u; "
         "print(u.find_spec('aiohttp'), u.find_spec('incident_statuses_emulator'))"
     )
-    python = str(venv / "bin" / "python")
+    python = str(user_venv / "bin" / "python")
     found = subprocess.run([python, "-c", probe], capture_output=True, text=True)
     assert found.stdout == "None None\n", found.stderr
-    write_project(folder, NEW_PROJECT, name="my-statuses")
-    (folder / "Pulumi.yaml").write_text(
-        "name: my-statuses\nruntime:\n  name: python\n  options:\n    virtualenv: venv\n",
-        encoding="utf-8",
-    )
+    folder = user_project(tmp_path / "my-statuses", NEW_PROJECT, user_venv)
     pulumi = shell(tmp_path, folder, emulator)
     pulumi("stack", "init", "dev")
     # The language host takes a package named pulumi-* for a provider unless it says otherwise.

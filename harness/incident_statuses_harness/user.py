@@ -1,0 +1,94 @@
+"""A user's own project: a folder, its own virtualenv with the package pip-installed, the CLI.
+
+This is the product's main path: the `pulumi` CLI in a project folder starts the Python language
+host, which runs the program in the virtualenv that `Pulumi.yaml` names. Unlike the checkout's
+editable `.venv`, the user's virtualenv holds the package as pip installs it from this checkout,
+and neither the emulator nor the harness.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from incident_statuses_emulator.process import EmulatorProcess
+from incident_statuses_harness.engine import API_KEY, ROOT, toolchain
+
+
+class Cli:
+    """Runs `pulumi` in one folder with one environment, as a user's shell would."""
+
+    def __init__(self, cwd: Path, env: dict[str, str]) -> None:
+        self.cwd = cwd
+        self.env = env
+
+    def __call__(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            ["pulumi", *args, "--non-interactive", "--color", "never"],
+            cwd=self.cwd,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if check and done.returncode != 0:
+            raise AssertionError(
+                f"`pulumi {' '.join(args)}` exited {done.returncode}\n"
+                f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
+            )
+        return done
+
+    def outputs(self) -> dict[str, Any]:
+        """`pulumi stack output --json`."""
+        values: dict[str, Any] = json.loads(self("stack", "output", "--json").stdout)
+        return values
+
+
+def shell(tmp_path: Path, cwd: Path, emulator: EmulatorProcess, *, key_in_env: bool = True) -> Cli:
+    """A shell set up as the README says: engine on PATH, file backend, emulator endpoint."""
+    env = {**os.environ, **toolchain(tmp_path / "state").env()}
+    env.pop("PULUMI_PYTHON_CMD")  # a project folder names its own virtualenv
+    env.pop("INCIDENT_API_KEY", None)
+    env["INCIDENT_ENDPOINT"] = emulator.url
+    if key_in_env:
+        env["INCIDENT_API_KEY"] = API_KEY
+    return Cli(cwd, env)
+
+
+def installed_venv(folder: Path) -> Path:
+    """A virtualenv in `folder` with this checkout pip-installed, made once for all processes.
+
+    Test workers share it: the first to take the lock builds it, the others wait and reuse it.
+    """
+    venv = folder / "venv"
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (venv / "installed").exists():
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            subprocess.run(
+                [str(venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check",
+                 str(ROOT)],
+                check=True,
+                timeout=600,
+            )
+            (venv / "installed").touch()
+    return venv
+
+
+def user_project(folder: Path, source: str, venv: Path, *, name: str = "my-statuses") -> Path:
+    """A project folder as a user writes one: `Pulumi.yaml` naming `venv`, and `__main__.py`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "venv").symlink_to(venv)
+    (folder / "Pulumi.yaml").write_text(
+        f"name: {name}\nruntime:\n  name: python\n  options:\n    virtualenv: venv\n",
+        encoding="utf-8",
+    )
+    (folder / "__main__.py").write_text(source, encoding="utf-8")
+    return folder

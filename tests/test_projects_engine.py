@@ -9,10 +9,8 @@ Python language host, which runs the program in the project's virtualenv.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +22,6 @@ from incident_statuses_harness.engine import (
     ROOT,
     configurable,
     server_statuses,
-    toolchain,
     write_project,
 )
 from incident_statuses_harness.organisation import MANAGED, edit, seed

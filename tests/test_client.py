@@ -32,6 +32,7 @@ from pulumi_incident_statuses.errors import (
     StatusConflictError,
     ValidationError,
 )
+from pulumi_incident_statuses.settings import Origin
 
 STATUSES = "/v1/incident_statuses"
 ERROR_MESSAGE = re.compile(
@@ -151,10 +152,37 @@ def test_wrong_key_is_an_authentication_error_and_not_retried(emulator: Emulator
     )
     assert error.request_id
     assert str(error).startswith(f"incident.io rejected GET {STATUSES} (401 authentication_error")
-    assert str(error).endswith(AuthenticationError.hint)
-    assert "check the API key (incident:apiKey or INCIDENT_API_KEY)" in str(error)
+    assert str(error).endswith(" — check the API key")
     assert "not-the-key" not in str(error)
     assert emulator.stats()["total"] - before == 1
+
+
+@pytest.mark.parametrize(
+    ("origin", "hint"),
+    [
+        (
+            Origin(api_key="INCIDENT_API_KEY"),
+            "check the API key in the environment variable INCIDENT_API_KEY",
+        ),
+        (
+            Origin(api_key="incident:apiKey"),
+            "check the API key in stack config incident:apiKey. After rotating it, `pulumi "
+            "refresh` and `pulumi destroy` still send the key recorded by the last `pulumi up`: "
+            "run `pulumi up` first, or add --run-program",
+        ),
+        (
+            Origin(api_key="incident:apiKey", command_line=True),
+            "check the API key in the stack's config incident:apiKey",
+        ),
+    ],
+)
+def test_a_refused_key_is_said_to_come_from_where_it_came_from(
+    emulator: EmulatorProcess, origin: Origin, hint: str
+) -> None:
+    with IncidentStatusesClient("not-the-key", emulator.url, origin=origin) as client:
+        with pytest.raises(AuthenticationError) as caught:
+            client.list()
+    assert str(caught.value).endswith(f" — {hint}")
 
 
 def test_unknown_id_is_not_found(emulator: EmulatorProcess) -> None:

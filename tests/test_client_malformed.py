@@ -483,7 +483,8 @@ def test_connection_refused(fake_time: FakeTime) -> None:
     assert (caught.value.method, caught.value.path) == ("GET", STATUSES)
     assert caught.value.reason == "connection refused"
     assert str(caught.value) == (
-        f"could not get a response from incident.io for GET {STATUSES}: connection refused"
+        f"could not get a response from incident.io for GET {STATUSES}: connection refused; "
+        f"the endpoint is http://127.0.0.1:{port}"
     )
     assert len(fake_time.sleeps) == 2
 

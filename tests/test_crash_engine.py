@@ -4,19 +4,21 @@ The provider reaches the emulator through a relay that holds every answer back f
 when the kill lands some creates have been applied by incident.io while their answers are still
 on the way: exactly the statuses a crashed CI job leaves behind without recording them. (The
 emulator's own latency comes before it applies a request, so a kill during it leaves nothing
-applied.) The deployment runs as its own process group, like a CI job: this module, run as a
-script, is that job. The whole group is killed, and the recovery must then converge on the
-declared statuses without creating any twice.
+applied.) The deployment is `pulumi up` in a user's project folder (its own virtualenv with the
+package pip-installed), run as a job of its own, like a CI job; the job's whole process tree is
+killed. Then the user does what comes by reflex (`pulumi cancel`, `pulumi up` again, `pulumi
+refresh`), and only then `incident-statuses recover` and `pulumi up`: those must still converge
+on the declared statuses, recording each status the killed run made under its own id and
+creating none twice.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
+import json
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,19 +27,15 @@ from typing import Any
 
 import psutil
 import pytest
-from pulumi import automation as auto
 
 from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness.engine import (
-    API_KEY,
-    ROOT,
+    STATUSES_SOURCE,
     configurable,
     server_statuses,
     stats,
-    statuses_program,
-    toolchain,
 )
-from pulumi_incident_statuses.workspace import open_stack
+from incident_statuses_harness.user import Cli, shell, user_project
 
 pytestmark = pytest.mark.engine
 
@@ -122,28 +120,16 @@ def ten_statuses() -> list[dict[str, Any]]:
     ]
 
 
-def ten_statuses_stack(root: Path, endpoint: str) -> auto.Stack:
-    """The stack under test, its config kept in `root/work` so that two processes share it."""
-    (root / "work").mkdir(exist_ok=True)
-    return open_stack(
-        "statuses",
-        "test",
-        statuses_program(ten_statuses()),
-        toolchain(root / "state"),
-        work_dir=root / "work",
-        config={"incident:endpoint": endpoint},
-        secrets={"incident:apiKey": API_KEY},
-    )
-
-
-def crash_mid_up(root: Path, endpoint: str, emulator: EmulatorProcess) -> None:
-    """Run `up` as a job of its own, and SIGKILL all of it after a few creates.
+def crash_mid_up(pulumi: Cli, emulator: EmulatorProcess) -> None:
+    """Run `pulumi up` as a job of its own, and SIGKILL all of it after a few creates.
 
     The engine starts the provider in a process group of its own, so a kill of the job's group
     alone would leave the provider running; a CI runner ends the job's whole process tree.
     """
     job = subprocess.Popen(
-        [sys.executable, __file__, str(root), endpoint],
+        ["pulumi", "up", "--yes", "--skip-preview", "--non-interactive"],
+        cwd=pulumi.cwd,
+        env=pulumi.env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -182,9 +168,9 @@ def remove_torn_metadata(state_dir: Path) -> list[Path]:
     return torn
 
 
-def recorded(stack: auto.Stack) -> tuple[dict[str, str], list[str]]:
+def recorded(pulumi: Cli) -> tuple[dict[str, str], list[str]]:
     """Ids of the statuses in state, by resource name, and the resources with pending operations."""
-    deployment = stack.export_stack().deployment
+    deployment = json.loads(pulumi("stack", "export").stdout)["deployment"]
     ids = {
         r["urn"].rsplit("::", 1)[1]: r["id"]
         for r in deployment.get("resources", [])
@@ -195,31 +181,24 @@ def recorded(stack: auto.Stack) -> tuple[dict[str, str], list[str]]:
     return ids, pending
 
 
-def recover(root: Path, *flags: str) -> subprocess.CompletedProcess[str]:
-    """`incident-statuses recover` in the project folder, as a user runs it after the kill."""
-    return subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "incident-statuses"), "recover", "--cwd", str(root), *flags],
-        env={**os.environ, **toolchain(root.parent / "state").env()},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
-def test_up_killed_mid_deployment_recovers_without_duplicates_or_takeovers(
+def test_up_killed_mid_deployment_recovers_whatever_ran_next(
     tmp_path: Path,
     emulator_factory: Callable[..., EmulatorProcess],
     slow_answers: Callable[[str], SlowAnswers],
+    user_venv: Path,
 ) -> None:
     emulator = emulator_factory()
     relay = slow_answers(emulator.url)
     specs = ten_statuses()
+    folder = user_project(tmp_path / "statuses", STATUSES_SOURCE, user_venv)
+    (folder / "program.json").write_text(json.dumps(specs), encoding="utf-8")
+    pulumi = shell(tmp_path, folder, emulator)
+    pulumi.env["INCIDENT_ENDPOINT"] = relay.url
+    pulumi("stack", "init", "test")
 
-    crash_mid_up(tmp_path, relay.url, emulator)
+    crash_mid_up(pulumi, emulator)
     remove_torn_metadata(tmp_path / "state")
-    stack = ten_statuses_stack(tmp_path, relay.url)
-    in_state, pending = recorded(stack)
+    in_state, pending = recorded(pulumi)
     on_server = {name: s["id"] for name, s in configurable(emulator.url).items()}
     unrecorded = {name: id_ for name, id_ in on_server.items() if id_ not in in_state.values()}
     assert pending, "the kill left operations pending"
@@ -229,37 +208,54 @@ def test_up_killed_mid_deployment_recovers_without_duplicates_or_takeovers(
         f"killed: {len(in_state)} recorded, {len(unrecorded)} applied but unrecorded, "
         f"{len(pending)} pending"
     )
-
-    # The recovery the README gives: release the dead run's lock, recover, up.
-    with pytest.raises(auto.CommandError, match="the stack is currently locked"):
-        stack.up()
-    stack.cancel()
-    writes = stats(emulator.url)["writes"]
-    recovered = recover(tmp_path / "work", "--stack", "test")
-    assert recovered.returncode == 0, recovered.stderr
-    assert stats(emulator.url)["writes"] == writes, "recover writes nothing to incident.io"
     by_resource = {spec["name"]: spec["resource"] for spec in specs}
+
+    # What a user does next, by reflex: release the lock, run `up` again, refresh.
+    locked = pulumi("up", "--yes", check=False)
+    assert locked.returncode != 0 and "the stack is currently locked" in locked.stderr
+    pulumi("cancel", "--yes")
+    again = pulumi("up", "--yes", "--skip-preview", check=False)
+    assert again.returncode != 0
+    print(again.stdout)
+    # The engine stops at the first status refused; its error names the status and says what
+    # to do.
+    assert any(
+        f"({by_resource[name]}):" in again.stdout and f"the existing status {id_} " in again.stdout
+        for name, id_ in unrecorded.items()
+    ), again.stdout
+    assert "run `incident-statuses recover` in the project folder" in again.stdout
+    assert "Traceback" not in again.stdout
+    pulumi("refresh", "--yes")
+    writes = stats(emulator.url)["writes"]
+
+    recovered = subprocess.run(
+        [str(user_venv / "bin" / "incident-statuses"), "recover"],
+        cwd=folder,
+        env=pulumi.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert recovered.returncode == 0, recovered.stderr
+    print(recovered.stdout)
+    assert stats(emulator.url)["writes"] == writes, "recover writes nothing to incident.io"
     for name, id_ in unrecorded.items():
         assert f"imported {by_resource[name]}: {id_}" in recovered.stdout
-    ids_after_recovery, still_pending = recorded(stack)
+    ids_after_recovery, still_pending = recorded(pulumi)
     assert still_pending == []
-    assert ids_after_recovery == {
-        **in_state,
-        **{by_resource[name]: id_ for name, id_ in unrecorded.items()},
-    }
+    made_by_the_killed_run = {**in_state, **{by_resource[n]: id_ for n, id_ in unrecorded.items()}}
+    assert made_by_the_killed_run.items() <= ids_after_recovery.items()
 
     before = stats(emulator.url)
-    up = stack.up()
+    pulumi("up", "--yes", "--skip-preview")
     after = stats(emulator.url)
-    missing = COUNT - len(on_server)
-    assert up.summary.resource_changes == {"same": len(on_server) + 1, "create": missing}
+    missing = COUNT - len(ids_after_recovery)
     final = configurable(emulator.url)
     names = [s["name"] for s in server_statuses(emulator.url)]
     assert len(names) == len(set(names)), "a name is held twice"
     assert set(final) == {spec["name"] for spec in specs}
-    ids = {key: output.value for key, output in up.outputs.items()}
-    assert ids == {spec["resource"]: final[spec["name"]]["id"] for spec in specs}
-    assert recorded(stack) == (ids, [])
+    assert pulumi.outputs() == {spec["resource"]: final[spec["name"]]["id"] for spec in specs}
     for name, id_ in on_server.items():
         assert final[name]["id"] == id_, "a status made before the kill was kept, not redone"
     # No create was refused for its name: nothing was taken over, nothing made twice.
@@ -267,9 +263,4 @@ def test_up_killed_mid_deployment_recovers_without_duplicates_or_takeovers(
     posts = after["by_route"][route] - before["by_route"].get(route, 0)
     refused = after["by_status"].get("422", 0) - before["by_status"].get("422", 0)
     assert (posts, refused) == (missing, 0)
-    assert stack.preview().change_summary == {"same": COUNT + 1}
-
-
-if __name__ == "__main__":
-    # The CI job that crash_mid_up starts and kills: `up` of the stack in the folder given.
-    ten_statuses_stack(Path(sys.argv[1]), sys.argv[2]).up()
+    pulumi("preview", "--expect-no-changes")

@@ -1,4 +1,5 @@
-"""A preview imports nothing it does not use: the HTTP stack loads with the first request."""
+"""A preview imports nothing it does not use: the HTTP stack loads with the first request,
+which only the check of a new status makes, and only with a key."""
 
 from __future__ import annotations
 
@@ -17,24 +18,38 @@ PROBE = textwrap.dedent(
 
     HTTP = ("requests", "urllib3", "pulumi_incident_statuses.client")
     provider = IncidentStatusProvider()
-    news = {"name": "Fixing", "description": "A fix", "category": "live"}
-    checked = provider.check({}, news)
+    olds = {"name": "Fixing", "description": "A fix", "category": "live"}
+    news = {**olds, "description": "A better fix"}
+    checked = provider.check(olds, news)
     assert not checked.failures, checked.failures
-    provider.diff("01X", dict(news), checked.inputs)
-    print("after preview:", sorted(m for m in HTTP if m in sys.modules))
-    provider.read("01NOPE", dict(news))
-    print("after a read:", sorted(m for m in HTTP if m in sys.modules))
+    provider.diff("01X", dict(olds), checked.inputs)
+    print("after a preview of changes:", sorted(m for m in HTTP if m in sys.modules))
+    provider.check({}, {**news, "name": "Mending"})
+    print("after checking a new status:", sorted(m for m in HTTP if m in sys.modules))
     """
 )
+LOADED = "['pulumi_incident_statuses.client', 'requests', 'urllib3']"
 
 
-def test_preview_work_loads_no_http_stack(emulator: EmulatorProcess) -> None:
+def test_only_checking_a_new_status_loads_the_http_stack(emulator: EmulatorProcess) -> None:
     env = {**os.environ, "INCIDENT_API_KEY": DEFAULT_API_KEY, "INCIDENT_ENDPOINT": emulator.url}
     probe = subprocess.run(
         [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=False
     )
     assert probe.returncode == 0, probe.stderr
     assert probe.stdout.splitlines() == [
-        "after preview: []",
-        "after a read: ['pulumi_incident_statuses.client', 'requests', 'urllib3']",
+        "after a preview of changes: []",
+        f"after checking a new status: {LOADED}",
+    ]
+
+
+def test_without_a_key_checking_a_new_status_loads_no_http_stack() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "INCIDENT_API_KEY"}
+    probe = subprocess.run(
+        [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=False
+    )
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.splitlines() == [
+        "after a preview of changes: []",
+        "after checking a new status: []",
     ]

@@ -13,8 +13,12 @@ import pytest
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from incident_statuses_harness.engine import configurable, server_statuses
 from incident_statuses_harness.organisation import edit, seed
-from pulumi_incident_statuses import connection
-from pulumi_incident_statuses.errors import StatusConflictError, StatusOrderError
+from pulumi_incident_statuses import connection, creation
+from pulumi_incident_statuses.errors import (
+    AuthenticationError,
+    StatusConflictError,
+    StatusOrderError,
+)
 from pulumi_incident_statuses.inputs import UNKNOWN
 from pulumi_incident_statuses.order import IncidentStatusOrderProvider
 from pulumi_incident_statuses.resource import IncidentStatusProvider
@@ -210,3 +214,70 @@ def test_an_order_moved_again_after_its_put_back_fails_writing_nothing(
     # A change of the declaration is the user's decision, never a fight.
     swapped = order.update(created.id, fought, {**props, "statuses": made[::-1]}).outs
     assert swapped is not None and swapped["restores"] == 0
+
+
+def test_check_of_a_new_status_fails_on_a_name_held_outside_the_stack(
+    provider: IncidentStatusProvider, emulator: EmulatorProcess
+) -> None:
+    held = seed(emulator.url, ({"name": "Fixing", "description": "By hand", "category": "live"},))
+    holder = held["Fixing"]["id"]
+    before = emulator.stats()
+
+    with pytest.raises(StatusConflictError) as caught:
+        provider.check({}, declared())
+    assert f"import_id={holder!r}" in str(caught.value)
+    assert "incident-statuses recover" not in str(caught.value)
+    # Exactly the declared content, as a killed run leaves its status: say how to recover it.
+    with pytest.raises(StatusConflictError) as caught:
+        provider.check({}, declared(description="By hand"))
+    assert str(caught.value).endswith(creation.RECOVER_HINT)
+    # Other new statuses, adopted ones, and statuses the stack has already: no more requests.
+    for n in range(5):
+        assert not provider.check({}, declared(name=f"Status {n}")).failures
+    assert not provider.check({}, declared(import_id=holder)).failures
+    assert not provider.check(declared(), declared()).failures
+
+    after = emulator.stats()
+    assert after["total"] - before["total"] == 1, "one list for every check of the process"
+    assert after["writes"] == before["writes"]
+
+
+def test_check_of_a_new_status_with_a_refused_key_fails_once_listed(
+    provider: IncidentStatusProvider, emulator: EmulatorProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INCIDENT_API_KEY", "not-the-key")
+    before = emulator.stats()["total"]
+    for name in ("Fixing", "Mending"):
+        with pytest.raises(AuthenticationError) as caught:
+            provider.check({}, declared(name=name))
+        assert str(caught.value).endswith(
+            "check the API key in the environment variable INCIDENT_API_KEY"
+        )
+    assert emulator.stats()["total"] - before == 1
+
+
+def test_check_without_a_key_sends_nothing(
+    provider: IncidentStatusProvider, emulator: EmulatorProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("INCIDENT_API_KEY")
+    seed(emulator.url, ({"name": "Fixing", "description": "By hand", "category": "live"},))
+    before = emulator.stats()["total"]
+    assert not provider.check({}, declared()).failures
+    assert emulator.stats()["total"] == before
+
+
+def test_read_returns_the_inputs_the_program_declared(
+    provider: IncidentStatusProvider, emulator: EmulatorProcess
+) -> None:
+    unranked = provider.create(declared())
+    ranked = provider.create(declared(name="Mending", rank=7))
+    assert unranked.outs is not None and ranked.outs is not None
+    edit(emulator.url, unranked.id, name="Fixing", description="Edited in the dashboard")
+
+    read = provider.read(unranked.id, unranked.outs)
+    assert read.inputs == declared(description="Edited in the dashboard")
+    assert read.outs is not None and read.outs["rank"] == unranked.outs["rank"]
+    assert provider.read(ranked.id, ranked.outs).inputs == declared(name="Mending", rank=7)
+    # State written before the outputs said whether a rank is declared: none is assumed.
+    legacy = {k: v for k, v in unranked.outs.items() if k != "rank_declared"}
+    assert "rank" not in (provider.read(unranked.id, legacy).inputs or {})

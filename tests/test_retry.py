@@ -6,6 +6,8 @@ is in `test_client_malformed.py`; retries under injected faults in `test_client.
 
 from __future__ import annotations
 
+import socket
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -27,7 +29,7 @@ from pulumi_incident_statuses.errors import (
     ServerError,
     ValidationError,
 )
-from pulumi_incident_statuses.retry import parse_retry_after
+from pulumi_incident_statuses.retry import Reachability, parse_retry_after
 
 STATUSES = "/v1/incident_statuses"
 
@@ -52,7 +54,8 @@ def test_defaults() -> None:
         policy.max_delay,
         policy.max_total,
         policy.max_retry_after,
-    ) == (10, 0.2, 5.0, 60.0, 30.0)
+        policy.max_unreachable,
+    ) == (10, 0.2, 5.0, 60.0, 30.0, 6.0)
 
 
 def test_backoff_doubles_up_to_the_cap_and_is_jittered() -> None:
@@ -188,3 +191,77 @@ def test_an_order_whose_planned_rank_was_taken_is_retried_by_time_alone() -> Non
     assert policy.next_delay(taken, attempt=6, started=clock.now, throttled=6) is not None
     clock.now += 10.0
     assert policy.next_delay(taken, attempt=7, started=100.0, throttled=7) is None
+
+
+def refused() -> APIConnectionError:
+    return APIConnectionError(method="GET", path=STATUSES, reason="connection refused")
+
+
+def test_an_endpoint_answering_nothing_is_given_up_on_after_its_time() -> None:
+    clock = FakeTime()
+    attempts: list[float] = []
+
+    def attempt(_unknown: bool) -> None:
+        attempts.append(clock.now)
+        raise refused()
+
+    with pytest.raises(APIConnectionError):
+        clock.policy().run("GET", STATUSES, attempt)
+    # Backoff as always, and the last attempt made when the time runs out.
+    assert attempts == pytest.approx([0.0, 0.15, 0.45, 1.05, 2.25, 4.65, 6.0])
+
+
+def test_a_server_back_before_the_time_runs_out_is_ridden_out() -> None:
+    clock = FakeTime()
+
+    def attempt(_unknown: bool) -> str:
+        if clock.now < 5.9:
+            raise refused()
+        return "answered"
+
+    assert clock.policy().run("GET", STATUSES, attempt) == "answered"
+
+
+def test_calls_of_one_client_share_the_silence_and_any_answer_ends_it() -> None:
+    clock = FakeTime()
+    policy = clock.policy()
+    shared = Reachability()
+
+    def attempt(_unknown: bool) -> None:
+        raise refused()
+
+    def unauthorised(_unknown: bool) -> None:
+        raise AuthenticationError(status=401, method="GET", path=STATUSES)
+
+    with pytest.raises(APIConnectionError):
+        policy.run("GET", STATUSES, attempt, shared)
+    at_first_give_up = clock.now
+    # Another call after the endpoint has been silent its whole time: one attempt, no wait.
+    with pytest.raises(APIConnectionError):
+        policy.run("GET", STATUSES, attempt, shared)
+    assert clock.now == at_first_give_up
+    # An answer, even a refusal, shows the endpoint is there: the next call waits afresh.
+    with pytest.raises(AuthenticationError):
+        policy.run("GET", STATUSES, unauthorised, shared)
+    with pytest.raises(APIConnectionError):
+        policy.run("GET", STATUSES, attempt, shared)
+    assert clock.now - at_first_give_up == pytest.approx(6.0)
+
+
+def test_a_real_server_back_within_seconds_is_ridden_out(
+    emulator_factory: Callable[..., EmulatorProcess],
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    started: list[EmulatorProcess] = []
+    # A server that comes back two seconds after the first call found it down.
+    later = threading.Timer(2.0, lambda: started.append(emulator_factory(port=port)))
+    with IncidentStatusesClient(DEFAULT_API_KEY, f"http://127.0.0.1:{port}") as client:
+        later.start()
+        try:
+            records = client.list()
+        finally:
+            later.join()
+    assert records and started
+    assert started[0].stats()["by_route"]["GET /v1/incident_statuses"] == 1

@@ -11,15 +11,15 @@ import threading
 import time
 from collections.abc import Callable
 from importlib import metadata
-from typing import Self
+from typing import Self, TypeVar
 from urllib.parse import quote
 
 import requests
 
 from . import creation
 from .errors import APIConnectionError, ConfigurationError, ServerError, ValidationError
-from .retry import RetryPolicy
-from .settings import DEFAULT_ENDPOINT, checked_api_key, checked_endpoint
+from .retry import Reachability, RetryPolicy
+from .settings import DEFAULT_ENDPOINT, Origin, checked_api_key, checked_endpoint
 from .wire import IncidentStatusRecord, Reply, redact, reply_or_raise, transport_reason
 
 __all__ = [
@@ -31,8 +31,13 @@ __all__ = [
 
 
 _STATUSES = "/v1/incident_statuses"
+# Connecting takes well under a second to a live API: a host that lets a connection hang says as
+# much as one that refuses it, and the retry policy's time for an unreachable endpoint is short.
+_CONNECT_TIMEOUT = 5.0
 
 logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 
 @functools.cache
@@ -90,8 +95,12 @@ class IncidentStatusesClient:
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
         session: requests.Session | None = None,
+        origin: Origin | None = None,
     ) -> None:
-        """Check the settings (ConfigurationError if unusable); nothing is sent yet."""
+        """Check the settings (ConfigurationError if unusable); nothing is sent yet.
+
+        ``origin`` says where the key and endpoint were set, for errors to name.
+        """
         self._api_key = checked_api_key(api_key)
         if not timeout > 0:
             raise ConfigurationError("the timeout must be a positive number of seconds")
@@ -99,6 +108,8 @@ class IncidentStatusesClient:
         self._auth = _BearerAuth(api_key)
         self._timeout = timeout
         self._retry = retry if retry is not None else RetryPolicy()
+        self._reachability = Reachability()
+        self._origin = origin if origin is not None else Origin()
         self._append_turns: dict[str, threading.Lock] = {}
         self._append_turns_lock = threading.Lock()
         self._owns_session = session is None
@@ -136,12 +147,12 @@ class IncidentStatusesClient:
 
     def list(self) -> builtins.list[IncidentStatusRecord]:
         """Every incident status of the organisation, managed ones included."""
-        return self._retry.run("GET", _STATUSES, lambda _: self._list_once())
+        return self._run("GET", _STATUSES, lambda _: self._list_once())
 
     def get(self, status_id: str) -> IncidentStatusRecord:
         """The status with this id; NotFoundError if there is none."""
         path = _status_path(status_id)
-        return self._retry.run("GET", path, lambda _: self._send("GET", path).status_record())
+        return self._run("GET", path, lambda _: self._send("GET", path).status_record())
 
     def find_by_name(self, name: str) -> IncidentStatusRecord | None:
         """The status with exactly this name, or None; one list call."""
@@ -182,7 +193,7 @@ class IncidentStatusesClient:
             except ValidationError as error:
                 return guard.settle_refusal(error, lambda: self._listing(guard.clock))
 
-        return self._retry.run("POST", _STATUSES, attempt)
+        return self._run("POST", _STATUSES, attempt)
 
     def update(
         self, status_id: str, *, name: str, description: str, rank: int | None = None
@@ -192,21 +203,22 @@ class IncidentStatusesClient:
         payload: dict[str, object] = {"name": name, "description": description}
         if rank is not None:
             payload["rank"] = rank
-        return self._retry.run(
-            "PUT", path, lambda _: self._send("PUT", path, payload).status_record()
-        )
+        return self._run("PUT", path, lambda _: self._send("PUT", path, payload).status_record())
 
     def delete(self, status_id: str) -> None:
         """Delete a status; NotFoundError if there is none (also when a lost retry deleted it)."""
         path = _status_path(status_id)
-        self._retry.run("DELETE", path, lambda _: self._send("DELETE", path))
+        self._run("DELETE", path, lambda _: self._send("DELETE", path))
 
     def _list_once(self) -> builtins.list[IncidentStatusRecord]:
         return self._send("GET", _STATUSES).status_records()
 
     def listing(self, clock: Callable[[], float] = time.monotonic) -> creation.Listing:
         """Every status, with the service's clock (``Date``) and ``clock`` when it arrived."""
-        return self._retry.run("GET", _STATUSES, lambda _: self._listing(clock))
+        return self._run("GET", _STATUSES, lambda _: self._listing(clock))
+
+    def _run(self, method: str, path: str, attempt: Callable[[bool], _T]) -> _T:
+        return self._retry.run(method, path, attempt, self._reachability)
 
     def _append_turn(self, category: str) -> threading.Lock:
         """The lock an append to ``category`` holds while sent, once it has lost a rank race."""
@@ -234,16 +246,25 @@ class IncidentStatusesClient:
                 json=payload,
                 headers=self._headers,
                 auth=self._auth,
-                timeout=self._timeout,
+                timeout=(min(_CONNECT_TIMEOUT, self._timeout), self._timeout),
                 allow_redirects=False,
             )
         except requests.RequestException as error:
-            reason = redact(transport_reason(error, self._timeout), self._api_key)
+            reason = redact(
+                transport_reason(error, self._timeout, min(_CONNECT_TIMEOUT, self._timeout)),
+                self._api_key,
+            )
         if response is None:
             # Raised out here so that the requests exception, whose request carries the
             # Authorization header, is not kept as this error's context.
             logger.debug("%s %s: no response (%s)", method, path, reason)
-            raise APIConnectionError(method=method, path=path, reason=reason)
+            raise APIConnectionError(
+                method=method,
+                path=path,
+                reason=reason,
+                endpoint=self._endpoint,
+                endpoint_set_by=self._origin.endpoint_set_by(),
+            )
         logger.debug(
             "%s %s -> %d in %.0f ms",
             method,
@@ -251,7 +272,9 @@ class IncidentStatusesClient:
             response.status_code,
             (time.monotonic() - began) * 1000,
         )
-        return reply_or_raise(response, method=method, path=path, secret=self._api_key)
+        return reply_or_raise(
+            response, method=method, path=path, secret=self._api_key, origin=self._origin
+        )
 
 
 def _status_path(status_id: str) -> str:

@@ -6,6 +6,7 @@ is kept beside it in this module, and the client it leads to is built once per e
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 import weakref
@@ -15,7 +16,7 @@ from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
 from . import settings as settings_module
 from .diagnostics import MessageFirstProvider
-from .errors import NotFoundError
+from .errors import IncidentAPIError, NotFoundError
 
 if TYPE_CHECKING:
     # The HTTP stack loads on the first request: a preview makes none and never imports it.
@@ -34,6 +35,25 @@ class Connection:
         self._lock = threading.Lock()
         self._snapshot: dict[str, IncidentStatusRecord] | None = None
         self._snapshot_at = 0.0
+        self._first_lock = threading.Lock()
+        self._first: dict[str, IncidentStatusRecord] | IncidentAPIError | None = None
+
+    def first_list(self) -> dict[str, IncidentStatusRecord]:
+        """Every status by name, from this process's first list for `check`, made once.
+
+        However many statuses a preview checks, it lists once; a failure is kept as well and
+        raised again (a copy) for each check, so a refused key is one request too.
+        """
+        with self._first_lock:
+            if self._first is None:
+                try:
+                    self._first = {r.name: r for r in self.client.list()}
+                except IncidentAPIError as error:
+                    self._first = error
+            found = self._first
+        if isinstance(found, IncidentAPIError):
+            raise copy.copy(found).with_traceback(None)
+        return found
 
     def snapshot(self) -> dict[str, IncidentStatusRecord]:
         """Every status by id, from a list at most a few seconds old."""
@@ -90,7 +110,9 @@ class ProviderProcess:
             if connection is None:
                 from .client import IncidentStatusesClient
 
-                connection = Connection(IncidentStatusesClient(api_key, resolved.endpoint))
+                connection = Connection(
+                    IncidentStatusesClient(api_key, resolved.endpoint, origin=resolved.origin)
+                )
                 self._connections[key] = connection
             return connection
 

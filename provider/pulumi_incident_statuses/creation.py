@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from .client import IncidentStatusRecord
 
 __all__ = [
+    "RECOVER_HINT",
     "SERVER_CLOCK_MARGIN",
     "CreateGuard",
     "Listing",
@@ -66,6 +67,7 @@ __all__ = [
     "made_since",
     "parse_http_date",
     "parse_instant",
+    "same_content",
 ]
 
 SERVER_CLOCK_MARGIN = timedelta(seconds=0.5)
@@ -117,18 +119,43 @@ def made_since(
 
     ``rank`` None accepts any rank (an append). ``since`` is an instant on the service's clock.
     """
-    if (record.name, record.description, record.category) != (name, description, category):
-        return False
-    if rank is not None and record.rank != rank:
+    if not same_content(record, name=name, description=description, category=category, rank=rank):
         return False
     created = parse_instant(record.created_at)
     return created is not None and created >= since
 
 
+def same_content(
+    record: IncidentStatusRecord, *, name: str, description: str, category: str, rank: int | None
+) -> bool:
+    """Whether ``record`` holds exactly what a create with these values sends (any rank if None).
+
+    Never evidence on its own that the create made it; only a reason to say how to find out.
+    """
+    if (record.name, record.description, record.category) != (name, description, category):
+        return False
+    return rank is None or record.rank == rank
+
+
+RECOVER_HINT = (
+    "It holds exactly what this resource declares: if an interrupted `pulumi up` of this stack "
+    "made it, run `incident-statuses recover` in the project folder to record it here, then "
+    "`pulumi up`"
+)
+"""Said with a conflict whose holder has the declared content, as a killed run leaves it."""
+
+
 def conflict(
-    holder: IncidentStatusRecord, name: str, refusal: ValidationError | None = None
+    holder: IncidentStatusRecord,
+    name: str,
+    refusal: ValidationError | None = None,
+    *,
+    declared_here: bool = False,
 ) -> StatusConflictError:
-    """The error for a create whose ``name`` is held by ``holder``, which it did not make."""
+    """The error for a create whose ``name`` is held by ``holder``, which it did not make.
+
+    ``declared_here``: the holder has exactly the declared content (see `same_content`).
+    """
     message = (
         f"cannot create incident status {name!r}: the existing status {holder.id} "
         f"({holder.category}) already holds that name, and this stack did not create it. "
@@ -136,6 +163,8 @@ def conflict(
     )
     if refusal is not None:
         message += f" ({refusal})"
+    if declared_here:
+        message += f". {RECOVER_HINT}"
     return StatusConflictError(message, holder_id=holder.id)
 
 
@@ -184,6 +213,16 @@ class CreateGuard:
     def raced(self) -> bool:
         """Whether an earlier POST of this append lost the race for its category's next rank."""
         return self._raced
+
+    def declares(self, record: IncidentStatusRecord) -> bool:
+        """Whether ``record`` holds exactly what this create sends."""
+        return same_content(
+            record,
+            name=self.name,
+            description=self.description,
+            category=self.category,
+            rank=self.rank,
+        )
 
     def sending(self) -> None:
         """Note that a POST is about to be sent."""
@@ -235,7 +274,9 @@ class CreateGuard:
                 if made is not None:
                     return made
             held = next((r for r in listing.records if r.name == self.name), None)
-            raise conflict(held, self.name, error) if held is not None else error
+            if held is None:
+                raise error
+            raise conflict(held, self.name, error, declared_here=self.declares(held))
         if "rank" in fields and self.rank is None:
             self._raced = True
             raise error.recast(RankRaceError) from None

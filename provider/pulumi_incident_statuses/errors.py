@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import builtins
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 __all__ = [
     "APIConnectionError",
@@ -166,10 +166,28 @@ class APIConnectionError(RequestError):
 
     reason: str
     """A short description of what happened to the connection."""
+    endpoint: str | None
+    """The base URL the call went to, when the client said."""
+    endpoint_set_by: str | None
+    """Where that URL was set, as a clause ("set by INCIDENT_ENDPOINT"), when known."""
 
-    def __init__(self, *, method: str, path: str, reason: str) -> None:
+    def __init__(
+        self,
+        *,
+        method: str,
+        path: str,
+        reason: str,
+        endpoint: str | None = None,
+        endpoint_set_by: str | None = None,
+    ) -> None:
         self.reason = reason
+        self.endpoint = endpoint
+        self.endpoint_set_by = endpoint_set_by
         message = f"could not get a response from incident.io for {method} {path}: {reason}"
+        if endpoint is not None:
+            message += f"; the endpoint is {endpoint}"
+            if endpoint_set_by:
+                message += f" ({endpoint_set_by})"
         super().__init__(message, method=method, path=path)
 
 
@@ -215,8 +233,10 @@ class ErrorDetail:
 class APIStatusError(RequestError):
     """incident.io answered with an error status (not 2xx)."""
 
-    hint: ClassVar[str | None] = None
-    """What to do next, appended to the message when there is something useful to say."""
+    hint: str | None = None
+    """What to do next, appended to the message when there is something useful to say; each
+    class has its own, which the client may replace by one that knows more (where the key came
+    from)."""
 
     status: int
     """The HTTP status code."""
@@ -242,7 +262,10 @@ class APIStatusError(RequestError):
         errors: tuple[ErrorDetail, ...] = (),
         retry_after: float | None = None,
         snippet: str | None = None,
+        hint: str | None = None,
     ) -> None:
+        if hint is not None:
+            self.hint = hint
         self.status = status
         self.type = type
         self.request_id = request_id
@@ -282,11 +305,7 @@ class APIStatusError(RequestError):
 class AuthenticationError(APIStatusError):
     """401: the API key is missing, wrong or revoked."""
 
-    hint = (
-        "check the API key (incident:apiKey or INCIDENT_API_KEY). After rotating incident:apiKey, "
-        "`pulumi refresh` and `pulumi destroy` still send the key recorded by the last "
-        "`pulumi up`: run `pulumi up` first, or add --run-program"
-    )
+    hint = "check the API key"
 
 
 class PermissionDeniedError(APIStatusError):

@@ -74,7 +74,9 @@ def _find(resolved: settings_module.Settings, value: str, *, by_name: bool) -> I
     """The matching status, fetched with one call; StatusLookupError if there is none."""
     if not value.strip():
         raise ValueError(f"get_incident_status: {'name' if by_name else 'id'} must not be empty")
-    with IncidentStatusesClient(resolved.require_api_key(), resolved.endpoint) as client:
+    with IncidentStatusesClient(
+        resolved.require_api_key(), resolved.endpoint, origin=resolved.origin
+    ) as client:
         if not by_name:
             try:
                 return client.get(value)

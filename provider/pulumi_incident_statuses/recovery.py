@@ -6,10 +6,14 @@ status may or may not exist. `recover` decides which, with the evidence rule of 
 applied to the whole run, and hands the engine exactly the statuses it can prove:
 
 1. It reads the stack's checkpoint (``pulumi stack export``) for pending creates of
-   `IncidentStatus` resources.
+   `IncidentStatus` resources, and, with a file backend, the checkpoints its history keeps
+   (``.pulumi/history/``): a command run after the kill (``pulumi up``, ``pulumi refresh``)
+   may have written newer checkpoints meanwhile, and a create it redid, or pending creates it
+   dropped, are told apart there.
 2. For each it looks for the status it made: exactly the declared inputs (name, description,
-   category, and rank when one is declared), created after the killed run started, and not held
-   by any resource of the stack. Names are unique, so there is at most one candidate.
+   category, and rank when one is declared), created while the killed run could have been
+   running, and not held by any resource of the stack. Names are unique, so there is at most
+   one candidate. A pending create whose resource a later ``pulumi up`` created is dropped.
 3. It writes the matched creates into the checkpoint as resources with those statuses' ids
    (``pulumi stack import``) and drops every pending create of an `IncidentStatus`, then runs
    ``pulumi refresh --target URN ... --yes`` so that the provider reads each imported status as
@@ -21,13 +25,18 @@ relabels each pending create as a pending import, and the refresh then drops pen
 from the checkpoint without adding a resource (its snapshot keeps only pending creates), so the
 statuses would be left unrecorded. The checkpoint edit does what that flag is meant to do.
 
-When the run started: the checkpoint and the stack's history are written on the clock of the
-machine that ran Pulumi, not on the service's. The run began after the stack's last finished
-operation ended (``pulumi stack history``) and, for a stack's first run, before the engine wrote
-the stack's root resource (``pulumi:pulumi:Stack``), so the later of those two instants is the
-bound (or ``since``, when given). It is carried over to the service's clock by the offset
-between the two clocks measured now (the list's ``Date`` header against this machine's clock),
-less `RUN_CLOCK_MARGIN` for the machine that ran Pulumi disagreeing with this one.
+When the run ran: the checkpoint and the stack's history are written on the clock of the
+machine that ran Pulumi, not on the service's. A killed run leaves no history entry, and runs
+hold the stack's lock, so it ran between two finished operations. The first history checkpoint
+that records a create as pending belongs to the first operation finished after the kill: the
+killed run ran before that operation started and after the one before it ended. A create no
+history checkpoint records ran after the last finished operation (``pulumi stack history``).
+For a stack's first run, the engine wrote the stack's root resource (``pulumi:pulumi:Stack``)
+before any create, which bounds it too. ``since``, when given, replaces the lower bound. Both
+bounds are carried over to the service's clock by the offset between the two clocks measured
+now (the list's ``Date`` header against this machine's clock), widened by `RUN_CLOCK_MARGIN`
+for the machine that ran Pulumi disagreeing with this one. History records whole seconds, which
+only widens the window by rounding the end of the operation before down.
 
 A killed run also leaves the stack locked. ``recover`` does not break a lock on its own, since a
 run may still be going on elsewhere: it says so and stops, and with ``cancel=True`` (the CLI's
@@ -36,6 +45,7 @@ run may still be going on elsewhere: it says so and stops, and with ``cancel=Tru
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import tempfile
@@ -43,7 +53,9 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from pulumi import automation as auto
 
@@ -58,6 +70,7 @@ __all__ = [
     "Recovery",
     "StackLockedError",
     "Unmatched",
+    "Window",
     "match_pending_creates",
     "pending_creates",
     "recover",
@@ -74,6 +87,24 @@ class StackLockedError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Window:
+    """When a killed run's create can have made its status, on the service's clock."""
+
+    since: datetime
+    until: datetime | None = None
+    """None: up to now."""
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One finished operation of the stack, and the checkpoint it left (file backends)."""
+
+    start: datetime
+    end: datetime
+    deployment: Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
 class PendingCreate:
     """A create the checkpoint records as started but never finished."""
 
@@ -82,6 +113,8 @@ class PendingCreate:
     description: str
     category: str
     rank: int | None
+    resource: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The resource as the checkpoint records it (inputs, provider, parent)."""
 
     @property
     def resource_name(self) -> str:
@@ -125,6 +158,7 @@ def pending_creates(deployment: Mapping[str, Any]) -> list[PendingCreate]:
                 description=str(inputs.get("description")),
                 category=str(inputs.get("category")),
                 rank=int(rank) if isinstance(rank, int | float) else None,
+                resource=resource,
             )
         )
     return found
@@ -135,13 +169,22 @@ def match_pending_creates(
     records: Sequence[IncidentStatusRecord],
     *,
     held: set[str],
-    since: datetime,
+    since: datetime | None = None,
+    windows: Mapping[str, Window] | None = None,
 ) -> tuple[dict[str, str], list[Unmatched]]:
-    """Which status each create made, by the evidence rule; ``since`` on the service's clock."""
+    """Which status each create made, by the evidence rule, on the service's clock.
+
+    Each create's window is ``windows[urn]``, else from ``since`` to now.
+    """
     imported: dict[str, str] = {}
     unmatched: list[Unmatched] = []
     by_name = {record.name: record for record in records}
     for create in creates:
+        window = (windows or {}).get(create.urn)
+        if window is None:
+            if since is None:
+                raise ValueError(f"no time window for {create.urn}")
+            window = Window(since)
         holder = by_name.get(create.name)
         reason = None
         if holder is None:
@@ -156,11 +199,11 @@ def match_pending_creates(
             description=create.description,
             category=create.category,
             rank=create.rank,
-            since=since,
-        ):
+            since=window.since,
+        ) or _made_after(holder, window.until):
             reason = (
-                f"{holder.id} holds this name but is not what this create sent, or existed "
-                f"before the killed run started ({holder.created_at}); set "
+                f"{holder.id} holds this name but is not what this create sent, or was not "
+                f"made while the killed run ran ({holder.created_at}); set "
                 f"import_id={holder.id!r} to adopt it"
             )
         if reason is None and holder is not None:
@@ -168,6 +211,11 @@ def match_pending_creates(
         else:
             unmatched.append(Unmatched(create, reason or ""))
     return imported, unmatched
+
+
+def _made_after(record: IncidentStatusRecord, until: datetime | None) -> bool:
+    created = creation.parse_instant(record.created_at)
+    return until is not None and (created is None or created > until)
 
 
 def recover(
@@ -190,26 +238,95 @@ def recover(
     if cancel:
         stack.cancel()
     deployment = stack.export_stack().deployment or {}
-    creates = pending_creates(deployment)
-    if not creates:
+    history = _file_history(stack)
+    in_state = {
+        str(resource.get("urn")): resource for resource in deployment.get("resources") or []
+    }
+    creates = _unfinished_creates(deployment, history)
+    redone = [create for create in creates if create.urn in in_state]
+    creates = [create for create in creates if create.urn not in in_state]
+    if not creates and not redone:
         return Recovery()
-    started = since or _run_started(stack, deployment)
-    resolved = settings or settings_module.resolve(_config_lookup(stack))
-    with IncidentStatusesClient(resolved.require_api_key(), resolved.endpoint) as client:
-        # Arrival on the wall clock: the run's start is on a wall clock too.
+    resolved = settings or settings_module.for_command_line(
+        settings_module.resolve(_config_lookup(stack))
+    )
+    with IncidentStatusesClient(
+        resolved.require_api_key(), resolved.endpoint, origin=resolved.origin
+    ) as client:
+        # Arrival on the wall clock: the run's times are on a wall clock too.
         listing = client.listing(clock=time.time)
-    service_since = _on_service_clock(started, listing)
+    offset = _clock_offset(listing)
+    history_ends = history or _cli_history(stack)
+    root_created = [
+        _instant(str(resource["created"]))
+        for resource in in_state.values()
+        if resource.get("type") == _STACK_TYPE and resource.get("created")
+    ]
+    windows = {
+        create.urn: _window(create.urn, history_ends, root_created, since, offset)
+        for create in creates
+    }
     held = {
         str(resource["id"])
-        for resource in deployment.get("resources") or []
+        for resource in in_state.values()
         if resource.get("type") == RESOURCE_TYPE and resource.get("id")
     }
     imported, unmatched = match_pending_creates(
-        creates, listing.records, held=held, since=service_since
+        creates, listing.records, held=held, windows=windows
     )
+    unmatched += [
+        Unmatched(create, "a later `pulumi up` created this resource; nothing to import")
+        for create in redone
+    ]
     if not dry_run:
-        _record(stack, deployment, imported)
-    return Recovery(imported=imported, unmatched=unmatched, since=service_since)
+        _record(stack, deployment, [*creates, *redone], imported)
+    earliest = min((window.since for window in windows.values()), default=None)
+    return Recovery(imported=imported, unmatched=unmatched, since=earliest)
+
+
+def _unfinished_creates(
+    deployment: Mapping[str, Any], history: Sequence[HistoryEntry]
+) -> list[PendingCreate]:
+    """The checkpoint's pending creates, then those only earlier checkpoints still record."""
+    found = {create.urn: create for create in pending_creates(deployment)}
+    for entry in reversed(history):
+        for create in pending_creates(entry.deployment or {}):
+            found.setdefault(create.urn, create)
+    return list(found.values())
+
+
+def _window(
+    urn: str,
+    history: Sequence[HistoryEntry],
+    root_created: Sequence[datetime],
+    since: datetime | None,
+    offset: timedelta,
+) -> Window:
+    """When the killed run that left ``urn``'s create pending ran, on the service's clock."""
+    first = next(
+        (
+            index
+            for index, entry in enumerate(history)
+            if any(c.urn == urn for c in pending_creates(entry.deployment or {}))
+        ),
+        None,
+    )
+    before = history if first is None else history[:first]
+    until = None if first is None else history[first].start
+    bounds = [entry.end for entry in before if until is None or entry.end <= until]
+    bounds += [created for created in root_created if until is None or created <= until]
+    lower = since or (max(bounds) if bounds else None)
+    if lower is None:
+        raise RuntimeError(
+            "cannot tell when the killed run started (the stack has no history and no root "
+            "resource); pass the time it started with --since"
+        )
+    margin = RUN_CLOCK_MARGIN + creation.SERVER_CLOCK_MARGIN
+    return Window(
+        since=lower + offset - margin,
+        # History keeps whole seconds: the start of the next operation may be rounded down.
+        until=None if until is None else until + offset + margin + timedelta(seconds=1),
+    )
 
 
 def _config_lookup(stack: auto.Stack) -> Callable[[str], object]:
@@ -222,33 +339,73 @@ def _config_lookup(stack: auto.Stack) -> Callable[[str], object]:
     return get
 
 
-def _on_service_clock(started: datetime, listing: creation.Listing) -> datetime:
+def _clock_offset(listing: creation.Listing) -> timedelta:
+    """The service's clock less this machine's."""
     if listing.server_time is None:
         raise RuntimeError(
             "incident.io's answer had no Date header, so the killed run's start cannot be put "
             "on its clock; nothing was imported"
         )
     # Date is rounded down and stamped before the answer arrived: the offset measured is at
-    # most the true one, so the bound errs early, never late.
-    offset = listing.server_time - datetime.fromtimestamp(listing.received, UTC)
-    return started + offset - RUN_CLOCK_MARGIN - creation.SERVER_CLOCK_MARGIN
+    # most the true one by up to a second, which the margins cover.
+    return listing.server_time - datetime.fromtimestamp(listing.received, UTC)
 
 
-def _run_started(stack: auto.Stack, deployment: Mapping[str, Any]) -> datetime:
-    bounds: list[datetime] = []
-    for resource in deployment.get("resources") or []:
-        if resource.get("type") == _STACK_TYPE and resource.get("created"):
-            bounds.append(_instant(str(resource["created"])))
+def _cli_history(stack: auto.Stack) -> list[HistoryEntry]:
+    """The stack's finished operations as `pulumi stack history` gives them (any backend)."""
     result = _pulumi(stack, ["stack", "history", "--json"])
-    for entry in json.loads(result.stdout or "[]"):
-        if entry.get("endTime"):
-            bounds.append(_instant(str(entry["endTime"])))
-    if not bounds:
-        raise RuntimeError(
-            "cannot tell when the killed run started (the stack has no history and no root "
-            "resource); pass the time it started with --since"
+    entries = [
+        HistoryEntry(
+            start=_instant(str(entry["startTime"])),
+            end=_instant(str(entry["endTime"])),
+            deployment=None,
         )
-    return max(bounds)
+        for entry in json.loads(result.stdout or "[]")
+        if entry.get("startTime") and entry.get("endTime")
+    ]
+    return sorted(entries, key=lambda entry: entry.start)
+
+
+def _file_history(stack: auto.Stack) -> list[HistoryEntry]:
+    """The stack's finished operations, oldest first, each with the checkpoint it left, read
+    from a file backend's ``.pulumi/history``; empty for any other backend."""
+    url = stack.workspace.who_am_i().url or ""
+    parts = urlsplit(url)
+    if parts.scheme != "file":
+        return []
+    root = Path(os.path.expanduser(unquote(parts.netloc + parts.path))) / ".pulumi" / "history"
+    name = stack.name.rsplit("/", 1)[-1]
+    try:
+        project = stack.workspace.project_settings().name
+    except (auto.CommandError, OSError, ValueError):
+        project = "*"
+    folders = [*root.glob(f"{project}/{name}"), root / name]
+    entries: list[HistoryEntry] = []
+    for folder in folders:
+        for record in sorted(folder.glob(f"{name}-*.history.json*")):
+            checkpoint = record.with_name(record.name.replace(".history.", ".checkpoint."))
+            info = _read_json(record)
+            if not isinstance(info, dict) or not info.get("startTime") or not info.get("endTime"):
+                continue
+            saved = _read_json(checkpoint) if checkpoint.exists() else None
+            latest = (saved or {}).get("checkpoint", {}).get("latest") if saved else None
+            entries.append(
+                HistoryEntry(
+                    start=datetime.fromtimestamp(int(info["startTime"]), UTC),
+                    end=datetime.fromtimestamp(int(info["endTime"]), UTC),
+                    deployment=latest if isinstance(latest, dict) else None,
+                )
+            )
+        if entries:
+            break
+    return sorted(entries, key=lambda entry: entry.start)
+
+
+def _read_json(path: Path) -> Any:
+    data = path.read_bytes()
+    if path.suffix == ".gz":
+        data = gzip.decompress(data)
+    return json.loads(data)
 
 
 def _instant(text: str) -> datetime:
@@ -259,22 +416,29 @@ def _instant(text: str) -> datetime:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when
 
 
-def _record(stack: auto.Stack, deployment: Mapping[str, Any], imported: Mapping[str, str]) -> None:
+def _record(
+    stack: auto.Stack,
+    deployment: Mapping[str, Any],
+    creates: Sequence[PendingCreate],
+    imported: Mapping[str, str],
+) -> None:
     """Turn the matched pending creates into resources and drop every pending status create."""
     edited = dict(deployment)
     resources = list(deployment.get("resources") or [])
-    kept: list[Any] = []
-    for operation in deployment.get("pending_operations") or []:
-        resource = operation.get("resource") or {}
-        if operation.get("type") != "creating" or resource.get("type") != RESOURCE_TYPE:
-            kept.append(operation)
-            continue
-        status_id = imported.get(str(resource.get("urn")))
+    for create in creates:
+        status_id = imported.get(create.urn)
         if status_id is not None:
             # Outputs carry the serialized provider as the inputs do; the refresh below has
             # the provider fill in the rest from incident.io.
-            inputs = dict(resource.get("inputs") or {})
-            resources.append({**resource, "id": status_id, "outputs": inputs})
+            inputs = dict(create.resource.get("inputs") or {})
+            outputs = {**inputs, "rank_declared": inputs.get("rank") is not None}
+            resources.append({**create.resource, "id": status_id, "outputs": outputs})
+    kept = [
+        operation
+        for operation in deployment.get("pending_operations") or []
+        if operation.get("type") != "creating"
+        or (operation.get("resource") or {}).get("type") != RESOURCE_TYPE
+    ]
     edited["resources"] = resources
     edited["pending_operations"] = kept
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:

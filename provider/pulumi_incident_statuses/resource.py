@@ -23,10 +23,10 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import categories, renames
-from .connection import ConnectedProvider, Connection
-from .errors import NotFoundError, StatusConflictError
-from .inputs import UNKNOWN, StatusInputs, as_int, describe
+from . import categories, creation, renames
+from .connection import PROCESS, ConnectedProvider, Connection
+from .errors import MissingAPIKeyError, NotFoundError, StatusConflictError
+from .inputs import UNKNOWN, StatusInputs, as_int, describe, is_unknown
 from .pickling import pickler_as_found
 
 if TYPE_CHECKING:
@@ -37,7 +37,16 @@ RESOURCE_TYPE = "pulumi-python:dynamic/incident:IncidentStatus"
 MAX_RANK = 999_999
 
 _INPUTS = ("name", "description", "category", "rank", "import_id")
-_OUTPUTS = ("name", "description", "category", "rank", "created_at", "updated_at", "import_id")
+_OUTPUTS = (
+    "name",
+    "description",
+    "category",
+    "rank",
+    "created_at",
+    "updated_at",
+    "import_id",
+    "rank_declared",
+)
 
 
 @dataclass
@@ -112,7 +121,9 @@ def check_inputs(news: Mapping[str, Any]) -> CheckResult:
     return CheckResult(inputs, failures)
 
 
-def _outputs(record: IncidentStatusRecord, import_id: object = None) -> dict[str, Any]:
+def _outputs(
+    record: IncidentStatusRecord, import_id: object = None, *, rank_declared: bool
+) -> dict[str, Any]:
     """The one mapper from an API record to the resource's outputs."""
     return {
         "name": record.name,
@@ -122,15 +133,68 @@ def _outputs(record: IncidentStatusRecord, import_id: object = None) -> dict[str
         "created_at": record.created_at,
         "updated_at": record.updated_at,
         "import_id": import_id,
+        "rank_declared": rank_declared,
     }
+
+
+def _declared_inputs(outs: Mapping[str, Any]) -> dict[str, Any]:
+    """What the program declared, with the values ``outs`` (as incident.io holds them) give it.
+
+    ``rank`` is among them only when the program declares one, so that a refresh neither shows
+    nor records a rank the program leaves to the dashboard.
+    """
+    inputs = {p: outs[p] for p in ("name", "description", "category")}
+    if outs.get("rank_declared"):
+        inputs["rank"] = outs["rank"]
+    if outs.get("import_id") is not None:
+        inputs["import_id"] = outs["import_id"]
+    return inputs
 
 
 class IncidentStatusProvider(ConnectedProvider):
     """The dynamic provider behind `IncidentStatus`. Stateless when pickled."""
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Reject bad inputs at preview, naming the field."""
-        return check_inputs(news)
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Reject bad inputs at preview, naming the field, and a new status's name held elsewhere.
+
+        The name is checked for a status the stack does not have yet (no old inputs) and does
+        not adopt, when a key is at hand: against one list per provider process, shared by
+        every check, so a preview sends at most that one request and never a write. Without a
+        key, nothing is sent and only the inputs are checked.
+        """
+        checked = check_inputs(news)
+        if not olds and not checked.failures:
+            self._check_name_free(checked.inputs)
+        return checked
+
+    def _check_name_free(self, inputs: dict[str, Any]) -> None:
+        name = inputs.get("name")
+        if inputs.get("import_id") is not None or not isinstance(name, str) or is_unknown(name):
+            return
+        try:
+            connection = self._connection()
+        except MissingAPIKeyError:
+            return
+        holder = connection.first_list().get(name)
+        if holder is None or PROCESS.declared(holder.id) is not None:
+            # A status of this deployment (its diff has come) that holds the name is left to
+            # the renames of `update`.
+            return
+        declared = StatusInputs.of(inputs)
+        raise creation.conflict(
+            holder,
+            name,
+            declared_here=not declared.rank_unknown
+            and not is_unknown(declared.description)
+            and not is_unknown(declared.category)
+            and creation.same_content(
+                holder,
+                name=name,
+                description=declared.description,
+                category=declared.category,
+                rank=declared.rank,
+            ),
+        )
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare declared fields only; a category change replaces, deleting first."""
@@ -158,7 +222,8 @@ class IncidentStatusProvider(ConnectedProvider):
                 record = self._create(connection, declared)
         finally:
             connection.invalidate()
-        return CreateResult(record.id, _outputs(record, declared.import_id))
+        outs = _outputs(record, declared.import_id, rank_declared=declared.rank is not None)
+        return CreateResult(record.id, outs)
 
     @staticmethod
     def _create(connection: Connection, declared: StatusInputs) -> IncidentStatusRecord:
@@ -204,11 +269,10 @@ class IncidentStatusProvider(ConnectedProvider):
         record = self._connection().find(id_)
         if record is None:
             return ReadResult("", {})
-        outs = _outputs(record, props.get("import_id"))
-        inputs = {p: outs[p] for p in ("name", "description", "category", "rank")}
-        if outs["import_id"] is not None:
-            inputs["import_id"] = outs["import_id"]
-        return ReadResult(id_, outs, inputs)
+        outs = _outputs(
+            record, props.get("import_id"), rank_declared=bool(props.get("rank_declared"))
+        )
+        return ReadResult(id_, outs, _declared_inputs(outs))
 
     def update(self, id_: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Put name, description and (when declared) rank; return every output."""
@@ -224,7 +288,9 @@ class IncidentStatusProvider(ConnectedProvider):
             )
         finally:
             connection.invalidate()
-        return UpdateResult(_outputs(record, declared.import_id))
+        return UpdateResult(
+            _outputs(record, declared.import_id, rank_declared=declared.rank is not None)
+        )
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         """Delete the status; one already gone counts as deleted."""
@@ -257,6 +323,8 @@ class IncidentStatus(Resource, module="incident", name="IncidentStatus"):
     """When the status last changed (RFC 3339)."""
     import_id: pulumi.Output[str | None]
     """The adopted status's id, when the resource was created by adoption."""
+    rank_declared: pulumi.Output[bool]
+    """Whether the program declares the rank (else `read` leaves it out of the inputs)."""
 
     def __init__(
         self,

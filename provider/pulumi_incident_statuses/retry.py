@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import random as _random
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from .errors import (
     ServerError,
 )
 
-__all__ = ["RetryPolicy", "parse_retry_after"]
+__all__ = ["Reachability", "RetryPolicy", "parse_retry_after"]
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,31 @@ def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
+class Reachability:
+    """Since when a client's endpoint has given no answer to any call (None: it answers).
+
+    Shared by every call of one client, so that once the endpoint has been silent for the
+    policy's ``max_unreachable`` seconds, the calls still waiting give up too instead of each
+    starting its own wait: a `pulumi up` of many statuses fails in that time, not in a multiple.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._silent_since: float | None = None
+
+    def answered(self) -> None:
+        """Note that a call got an answer, whatever it said."""
+        with self._lock:
+            self._silent_since = None
+
+    def silent(self, since: float) -> float:
+        """Note that a call begun at ``since`` got no answer; the start of the silence."""
+        with self._lock:
+            if self._silent_since is None or since < self._silent_since:
+                self._silent_since = since
+            return self._silent_since
+
+
 _THROTTLED = (RateLimitError, RankRaceError, RankTakenError)
 """Refusals that applied nothing and that waiting cures: bounded by time alone."""
 _RETRIED = (*_THROTTLED, ServerError, APIConnectionError)
@@ -82,8 +108,14 @@ class RetryPolicy:
 
     Ten attempts are sized for a bad day: with a fifth of requests failing at random, a call gives
     up once in 10 million, and a create whose answer was lost, which must list as well as post on
-    each attempt (a third of them fail), once in 50,000. A server that is down is given up on
-    after about 20 seconds of backoff.
+    each attempt (a third of them fail), once in 50,000.
+
+    An endpoint that answers nothing at all (refused, reset, timed out) is a different case: an
+    API that is down, or an endpoint set wrong, which waiting minutes would not cure. Such calls
+    are retried while the endpoint has answered no call of the client for at most
+    ``max_unreachable`` seconds (6), the last attempt made at the end of that time: a server
+    that is back within 6 seconds of its first unanswered call is ridden out, and one that is
+    not fails the call then, and every other call of the client waiting on it at once.
     """
 
     max_attempts: int = 10
@@ -96,6 +128,8 @@ class RetryPolicy:
     """No retry's wait may end later than this many seconds after the first attempt began."""
     max_retry_after: float = 30.0
     """A server's ``Retry-After`` is honoured up to this many seconds."""
+    max_unreachable: float = 6.0
+    """Calls that get no answer at all are retried until the endpoint has been silent this long."""
     sleep: Callable[[float], None] = time.sleep
     """Waits the given seconds."""
     clock: Callable[[], float] = time.monotonic
@@ -106,7 +140,8 @@ class RetryPolicy:
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
-        if min(self.base_delay, self.max_delay, self.max_total, self.max_retry_after) < 0:
+        limits = (self.base_delay, self.max_delay, self.max_total, self.max_retry_after)
+        if min(*limits, self.max_unreachable) < 0:
             raise ValueError("delays and time limits must not be negative")
 
     def should_retry(self, error: IncidentAPIError) -> bool:
@@ -123,16 +158,31 @@ class RetryPolicy:
         return ceiling * (0.5 + 0.5 * self.random())
 
     def next_delay(
-        self, error: IncidentAPIError, *, attempt: int, started: float, throttled: int = 0
+        self,
+        error: IncidentAPIError,
+        *,
+        attempt: int,
+        started: float,
+        throttled: int = 0,
+        silent_since: float | None = None,
     ) -> float | None:
         """Seconds to wait before retrying after failed attempt ``attempt``, or None to give up.
 
         ``started`` is the ``clock`` reading taken before the first attempt; ``throttled`` says
-        how many of the ``attempt`` attempts made so far were answered 429 or lost a rank race.
+        how many of the ``attempt`` attempts made so far were answered 429 or lost a rank race;
+        ``silent_since``, for an error without an answer, since when the endpoint has answered
+        nothing (on ``clock``).
         """
         if not self.should_retry(error) or attempt - throttled >= self.max_attempts:
             return None
         delay = self.backoff(attempt)
+        if isinstance(error, APIConnectionError) and silent_since is not None:
+            left = self.max_unreachable - (self.clock() - silent_since)
+            if left <= 0:
+                return None
+            # The last attempt lands at the end of the time, so that a server back just
+            # before then is still found.
+            delay = min(delay, left)
         if isinstance(error, APIStatusError) and error.retry_after is not None:
             # The server knows when it will take us again; 503s may say so too. Its word is
             # taken as is, not stretched by our backoff: a call that has waited long would then
@@ -144,22 +194,42 @@ class RetryPolicy:
             return None
         return delay
 
-    def run(self, method: str, path: str, attempt: Callable[[bool], _T]) -> _T:
+    def run(
+        self,
+        method: str,
+        path: str,
+        attempt: Callable[[bool], _T],
+        reachability: Reachability | None = None,
+    ) -> _T:
         """Run ``attempt`` (one try at call ``method path``) until it succeeds or this gives up.
 
         ``attempt`` is told whether an earlier attempt may have been applied without an answer.
+        ``reachability`` is shared by the calls of one client (default: this call's own).
         """
+        reachability = reachability if reachability is not None else Reachability()
         started = self.clock()
         number = 1
         throttled = 0
         outcome_unknown = False
         while True:
+            began = self.clock()
             try:
-                return attempt(outcome_unknown)
+                result = attempt(outcome_unknown)
             except IncidentAPIError as error:
+                silent_since = None
+                if isinstance(error, APIConnectionError):
+                    silent_since = reachability.silent(began)
+                elif isinstance(error, APIStatusError):
+                    reachability.answered()
                 # Refusals that applied nothing and that waiting cures are bounded by time alone.
                 throttled += isinstance(error, _THROTTLED)
-                delay = self.next_delay(error, attempt=number, started=started, throttled=throttled)
+                delay = self.next_delay(
+                    error,
+                    attempt=number,
+                    started=started,
+                    throttled=throttled,
+                    silent_since=silent_since,
+                )
                 if delay is None:
                     raise
                 if isinstance(error, APIConnectionError | ServerError):
@@ -174,3 +244,6 @@ class RetryPolicy:
                 )
                 self.sleep(delay)
                 number += 1
+            else:
+                reachability.answered()
+                return result

@@ -27,6 +27,51 @@ DEFAULT_ENDPOINT = "https://api.incident.io"
 
 ConfigLookup = Callable[[str], object]
 
+ENDPOINT_FLAG = "--endpoint"
+"""The command line's own way to set the endpoint (`incident-statuses list` and `generate`)."""
+DEFAULTED = "default"
+"""`Origin.endpoint` when nothing set one and `DEFAULT_ENDPOINT` is used."""
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a client's API key and endpoint were set, so that its errors say what to check."""
+
+    api_key: str | None = None
+    """`CONFIG_API_KEY` or `ENV_API_KEY`; None when the caller handed the key over itself."""
+    endpoint: str | None = None
+    """`ENV_ENDPOINT`, `CONFIG_ENDPOINT`, `ENDPOINT_FLAG` or `DEFAULTED`; None when the caller
+    handed the endpoint over itself."""
+    command_line: bool = False
+    """Whether the `incident-statuses` command made the client rather than a Pulumi run."""
+
+    def key_hint(self) -> str | None:
+        """What to do about a key incident.io refused, naming where it came from."""
+        if self.api_key == CONFIG_API_KEY and self.command_line:
+            return f"check the API key in the stack's config {CONFIG_API_KEY}"
+        if self.api_key == CONFIG_API_KEY:
+            return (
+                f"check the API key in stack config {CONFIG_API_KEY}. After rotating it, "
+                "`pulumi refresh` and `pulumi destroy` still send the key recorded by the last "
+                "`pulumi up`: run `pulumi up` first, or add --run-program"
+            )
+        if self.api_key == ENV_API_KEY:
+            return f"check the API key in the environment variable {ENV_API_KEY}"
+        return None
+
+    def endpoint_set_by(self) -> str | None:
+        """Where the endpoint was set, as a clause ("set by ..."); None if not known."""
+        if self.endpoint is None:
+            return None
+        if self.endpoint == ENV_ENDPOINT:
+            return f"set by the environment variable {ENV_ENDPOINT}"
+        if self.endpoint == CONFIG_ENDPOINT:
+            return f"set by stack config {CONFIG_ENDPOINT}"
+        if self.endpoint == ENDPOINT_FLAG:
+            return f"set by {ENDPOINT_FLAG}"
+        other = ENDPOINT_FLAG if self.command_line else CONFIG_ENDPOINT
+        return f"the default; set {ENV_ENDPOINT} or {other} for another"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -37,6 +82,8 @@ class Settings:
     stack_config: bool = True
     """Whether stack config was a place to look (not for the command line, which reads only the
     environment)."""
+    origin: Origin = Origin()
+    """Where the key and endpoint were found."""
 
     def require_api_key(self) -> str:
         """The API key, or a `MissingAPIKeyError` that says where to set one."""
@@ -114,11 +161,41 @@ def resolve(
     """Resolve settings from a config lookup (the provider's `Config.get`) and the environment."""
     env = os.environ if environ is None else environ
     get = config or (lambda _key: None)
-    api_key = _text(get(CONFIG_API_KEY)) or _text(env.get(ENV_API_KEY))
-    endpoint = _text(env.get(ENV_ENDPOINT)) or _text(get(CONFIG_ENDPOINT)) or DEFAULT_ENDPOINT
-    return Settings(api_key=api_key, endpoint=endpoint)
+    keys = (
+        (CONFIG_API_KEY, _text(get(CONFIG_API_KEY))),
+        (ENV_API_KEY, _text(env.get(ENV_API_KEY))),
+    )
+    endpoints = (
+        (ENV_ENDPOINT, _text(env.get(ENV_ENDPOINT))),
+        (CONFIG_ENDPOINT, _text(get(CONFIG_ENDPOINT))),
+    )
+    key_from, api_key = next(((name, value) for name, value in keys if value), (None, None))
+    endpoint_from, endpoint = next(
+        ((name, value) for name, value in endpoints if value), (DEFAULTED, DEFAULT_ENDPOINT)
+    )
+    return Settings(
+        api_key=api_key,
+        endpoint=endpoint or DEFAULT_ENDPOINT,
+        origin=Origin(api_key=key_from, endpoint=endpoint_from),
+    )
 
 
-def resolve_environment(environ: Mapping[str, str] | None = None) -> Settings:
-    """Resolve settings from the environment alone, as the command line does."""
-    return dataclasses.replace(resolve(None, environ), stack_config=False)
+def resolve_environment(
+    environ: Mapping[str, str] | None = None, *, endpoint: str | None = None
+) -> Settings:
+    """Resolve settings from the environment alone, as the command line does; ``endpoint``
+    (its ``--endpoint`` flag) wins over the environment's."""
+    found = resolve(None, environ)
+    origin = dataclasses.replace(found.origin, command_line=True)
+    if endpoint:
+        found = dataclasses.replace(found, endpoint=endpoint)
+        origin = dataclasses.replace(origin, endpoint=ENDPOINT_FLAG)
+    return dataclasses.replace(found, stack_config=False, origin=origin)
+
+
+def for_command_line(found: Settings) -> Settings:
+    """``found`` (read from a stack's config and the environment) as the command line uses it:
+    its errors speak of the command line, not of a Pulumi run."""
+    return dataclasses.replace(
+        found, origin=dataclasses.replace(found.origin, command_line=True)
+    )

@@ -25,6 +25,7 @@ from .errors import (
     ValidationError,
 )
 from .retry import parse_retry_after
+from .settings import Origin
 
 __all__ = ["IncidentStatusRecord", "Reply", "redact", "reply_or_raise", "transport_reason"]
 
@@ -196,13 +197,35 @@ def _error_body(content: bytes) -> tuple[str | None, str | None, tuple[ErrorDeta
     )
 
 
-def reply_or_raise(response: requests.Response, *, method: str, path: str, secret: str) -> Reply:
-    """The one place a response becomes a result, or the typed exception it stands for."""
+def _hint(error_class: type[APIStatusError], origin: Origin | None) -> str | None:
+    """The class's own hint, or one naming where the refused key came from."""
+    if origin is None or origin.api_key is None:
+        return None
+    if error_class is AuthenticationError:
+        return origin.key_hint()
+    if error_class is PermissionDeniedError:
+        return f"{PermissionDeniedError.hint}; the key is the one in {origin.api_key}"
+    return None
+
+
+def reply_or_raise(
+    response: requests.Response,
+    *,
+    method: str,
+    path: str,
+    secret: str,
+    origin: Origin | None = None,
+) -> Reply:
+    """The one place a response becomes a result, or the typed exception it stands for.
+
+    ``origin`` says where the key came from, for the hint of a 401 or 403.
+    """
     status = response.status_code
     if 200 <= status < 300:
         return Reply(method, path, status, response.content, secret, response.headers.get("Date"))
     content = redact(response.content.decode("utf-8", errors="replace"), secret).encode()
     error_class = _STATUS_ERRORS.get(status, ServerError if status >= 500 else APIStatusError)
+    hint = _hint(error_class, origin)
     retry_after = parse_retry_after(response.headers.get("Retry-After"), now=datetime.now(UTC))
     parsed = _error_body(content)
     if parsed is None:
@@ -212,6 +235,7 @@ def reply_or_raise(response: requests.Response, *, method: str, path: str, secre
             path=path,
             retry_after=retry_after,
             snippet=content.decode() or None,
+            hint=hint,
         )
     kind, request_id, details = parsed
     raise error_class(
@@ -222,13 +246,16 @@ def reply_or_raise(response: requests.Response, *, method: str, path: str, secre
         request_id=request_id,
         errors=details,
         retry_after=retry_after,
+        hint=hint,
     )
 
 
-def transport_reason(error: requests.RequestException, timeout: float) -> str:
+def transport_reason(
+    error: requests.RequestException, timeout: float, connect_timeout: float | None = None
+) -> str:
     """A short account of why no response arrived."""
     if isinstance(error, requests.ConnectTimeout):
-        return f"timed out connecting after {timeout:g}s"
+        return f"timed out connecting after {connect_timeout or timeout:g}s"
     if isinstance(error, requests.Timeout):
         return f"no response within {timeout:g}s"
     seen: set[int] = set()

@@ -172,3 +172,15 @@ def test_an_unsafe_endpoint_is_refused_before_sending_the_key(
     code, _out, err = run(capsys, "list", "--endpoint", "http://incident.example")
     assert code == 2
     assert "refusing to send the API key over plain http" in err
+
+
+def test_a_refused_key_is_said_to_be_the_command_lines(
+    environment: EmulatorProcess,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("INCIDENT_API_KEY", "not-the-emulator-key")
+    code, _out, err = run(capsys, "list", "--endpoint", environment.url)
+    assert code == 1
+    assert err.endswith(" — check the API key in the environment variable INCIDENT_API_KEY\n")
+    assert "pulumi" not in err and "incident:apiKey" not in err

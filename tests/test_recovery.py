@@ -1,4 +1,5 @@
-"""Which status a killed run's pending create made: the matching `recover` imports, on its own.
+"""Which status a killed run's pending create made, and when that run can have run: the matching
+`recover` imports, on its own.
 
 The whole flow (kill, `pulumi cancel`, `incident-statuses recover`, `pulumi up`) runs through the
 engine in test_crash_engine.py.
@@ -13,7 +14,16 @@ import pytest
 
 from pulumi_incident_statuses.cli import main
 from pulumi_incident_statuses.client import IncidentStatusRecord
-from pulumi_incident_statuses.recovery import PendingCreate, match_pending_creates, pending_creates
+from pulumi_incident_statuses.creation import SERVER_CLOCK_MARGIN
+from pulumi_incident_statuses.recovery import (
+    RUN_CLOCK_MARGIN,
+    HistoryEntry,
+    PendingCreate,
+    Window,
+    _window,
+    match_pending_creates,
+    pending_creates,
+)
 from pulumi_incident_statuses.resource import RESOURCE_TYPE
 
 STARTED = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
@@ -86,3 +96,55 @@ def test_recover_refuses_a_time_without_a_zone(capsys: pytest.CaptureFixture[str
         main(["recover", "--since", "2026-11-28T09:30:00"])
     assert exit_.value.code == 2
     assert "give a time zone" in capsys.readouterr().err
+
+
+def test_a_create_matches_only_within_its_window() -> None:
+    creates = [create("early", "Early"), create("inside", "Inside"), create("late", "Late")]
+    records = [
+        status("01EARLY", "Early", seconds=-1),
+        status("01INSIDE", "Inside", seconds=5),
+        status("01LATE", "Late", seconds=120),
+    ]
+    window = Window(STARTED, STARTED + timedelta(seconds=60))
+    imported, unmatched = match_pending_creates(
+        creates, records, held=set(), windows={c.urn: window for c in creates}
+    )
+    assert imported == {URN + "inside": "01INSIDE"}
+    assert {u.create.resource_name for u in unmatched} == {"early", "late"}
+
+
+def entry(start: float, end: float, *pending: str) -> HistoryEntry:
+    """A finished operation `start` to `end` seconds after STARTED, its checkpoint recording
+    the given pending creates."""
+    operations = [
+        {
+            "type": "creating",
+            "resource": {
+                "urn": URN + name,
+                "type": RESOURCE_TYPE,
+                "inputs": {"name": name, "description": "d", "category": "live"},
+            },
+        }
+        for name in pending
+    ]
+    return HistoryEntry(
+        start=STARTED + timedelta(seconds=start),
+        end=STARTED + timedelta(seconds=end),
+        deployment={"pending_operations": operations},
+    )
+
+
+def test_the_killed_run_lies_before_the_first_operation_that_found_its_creates_pending() -> None:
+    # An up that finished, the killed run (no entry), then an up and a refresh run after it,
+    # both still recording its pending create.
+    history = [entry(0, 10), entry(100, 104, "a"), entry(200, 203, "a")]
+    margin = RUN_CLOCK_MARGIN + SERVER_CLOCK_MARGIN
+    window = _window(URN + "a", history, [], None, timedelta(0))
+    assert window.since == STARTED + timedelta(seconds=10) - margin
+    assert window.until == STARTED + timedelta(seconds=100) + margin + timedelta(seconds=1)
+    # Not in any kept checkpoint: the killed run came after the last finished operation.
+    latest = _window(URN + "b", history, [], None, timedelta(0))
+    assert (latest.since, latest.until) == (STARTED + timedelta(seconds=203) - margin, None)
+    # The service's clock runs a minute ahead: the window moves with it.
+    ahead = _window(URN + "a", history, [], None, timedelta(minutes=1))
+    assert ahead.since == window.since + timedelta(minutes=1)

@@ -246,7 +246,8 @@ def _add_recover_arguments(parser: argparse.ArgumentParser) -> None:
         type=_instant_argument,
         metavar="TIME",
         help="when the killed run started, e.g. 2026-11-28T09:30:00Z (default: the end of the "
-        "stack's last finished operation, or its first run's start)",
+        "stack's last operation finished before it, from the stack's history, or its first "
+        "run's start)",
     )
     parser.add_argument(
         "--dry-run", action="store_true", help="say what would be imported; change nothing"

@@ -265,7 +265,11 @@ class IncidentStatusProvider(ConnectedProvider):
         return record
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """Refresh from incident.io; a status deleted out of band leaves the state."""
+        """Refresh from incident.io; a status deleted out of band leaves the state.
+
+        The inputs returned are those the program declares (``rank`` only when it does), with
+        the values incident.io holds, so a refresh shows drift in declared fields alone.
+        """
         record = self._connection().find(id_)
         if record is None:
             return ReadResult("", {})

@@ -20,6 +20,7 @@ from pulumi_incident_statuses.recovery import (
     HistoryEntry,
     PendingCreate,
     Window,
+    _unfinished_creates,
     _window,
     match_pending_creates,
     pending_creates,
@@ -148,3 +149,13 @@ def test_the_killed_run_lies_before_the_first_operation_that_found_its_creates_p
     # The service's clock runs a minute ahead: the window moves with it.
     ahead = _window(URN + "a", history, [], None, timedelta(minutes=1))
     assert ahead.since == window.since + timedelta(minutes=1)
+
+
+def test_creates_a_later_command_dropped_are_found_in_the_history_it_kept() -> None:
+    # `pulumi refresh --clear-pending-creates` after a failed `up`: the current checkpoint has
+    # no pending create left, the checkpoint that `up` left still has them.
+    history = [entry(0, 10), entry(100, 104, "a", "b"), entry(200, 203)]
+    current = entry(0, 0, "b").deployment or {}
+    found = _unfinished_creates(current, history)
+    assert [c.resource_name for c in found] == ["b", "a"]
+    assert found[1].resource["urn"] == URN + "a"

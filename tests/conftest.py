@@ -57,7 +57,11 @@ def emulator_factory(tmp_path: Path) -> Iterator[Callable[..., EmulatorProcess]]
 # The machine's two cores are the limit, so the tests that mostly wait (rate limits, a server that
 # is down) start interleaved with the longest CPU-bound ones: the waiting never holds every worker
 # at once, and no long test is left running alone at the end.
-MOSTLY_WAITING = ("test_faults_engine.py", "test_errors_engine.py")
+MOSTLY_WAITING = (
+    "test_faults_engine.py",
+    "test_errors_engine.py",
+    "test_user_errors_engine.py",
+)
 LONGEST_FIRST = (
     "test_mixed_engine.py",
     "test_projects_engine.py",

@@ -281,3 +281,15 @@ def test_read_returns_the_inputs_the_program_declared(
     # State written before the outputs said whether a rank is declared: none is assumed.
     legacy = {k: v for k, v in unranked.outs.items() if k != "rank_declared"}
     assert "rank" not in (provider.read(unranked.id, legacy).inputs or {})
+
+
+def test_a_preview_of_an_order_and_new_statuses_lists_once(
+    provider: IncidentStatusProvider, emulator: EmulatorProcess
+) -> None:
+    existing = seed(emulator.url, ({"name": "Kept", "description": ".", "category": "live"},))
+    order = {"category": "live", "statuses": [existing["Kept"]["id"]], "order_name": "live-order"}
+    before = emulator.stats()["total"]
+    assert not IncidentStatusOrderProvider().check({}, order).failures
+    assert not provider.check({}, declared()).failures
+    assert not provider.check({}, declared(name="Mending")).failures
+    assert emulator.stats()["total"] - before == 1

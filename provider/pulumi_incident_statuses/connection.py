@@ -41,13 +41,14 @@ class Connection:
     def first_list(self) -> dict[str, IncidentStatusRecord]:
         """Every status by name, from this process's first list for `check`, made once.
 
-        However many statuses a preview checks, it lists once; a failure is kept as well and
-        raised again (a copy) for each check, so a refused key is one request too.
+        However many statuses a preview checks, it lists once, and shares that list with the
+        other reads of the moment (`snapshot`, e.g. an order's check); a failure is kept as well
+        and raised again (a copy) for each check, so a refused key is one request too.
         """
         with self._first_lock:
             if self._first is None:
                 try:
-                    self._first = {r.name: r for r in self.client.list()}
+                    self._first = {r.name: r for r in self.snapshot().values()}
                 except IncidentAPIError as error:
                     self._first = error
             found = self._first

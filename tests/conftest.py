@@ -31,9 +31,9 @@ def emulator(_shared_emulator: EmulatorProcess) -> EmulatorProcess:
 
 
 @pytest.fixture(scope="session")
-def user_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def user_venv() -> Path:
     """A user's virtualenv with this checkout pip-installed (not editable), shared by workers."""
-    return installed_venv(tmp_path_factory.getbasetemp().parent / "user-venv")
+    return installed_venv()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 Every ``python`` block of README.md, CONTRIBUTING.md and docs/ compiles; what it imports from the
 package exists, and the calls it makes to the public API bind to their real signatures. The
+README's five-minute start runs through the engine, as typed. The
 reference names every input, output, setting, command, flag and error class; the troubleshooting
 guide quotes the messages the code produces; the adoption example is what `generate` writes; and
 every relative link, anchors included, resolves.
@@ -14,7 +15,10 @@ import ast
 import importlib
 import inspect
 import io
+import json
+import os
 import re
+import subprocess
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
@@ -24,6 +28,8 @@ from typing import Any
 import pytest
 
 import pulumi_incident_statuses as package
+from incident_statuses_emulator.process import EmulatorProcess
+from incident_statuses_harness.engine import API_KEY, configurable, toolchain
 from pulumi_incident_statuses import categories, codegen, errors, settings
 from pulumi_incident_statuses import order as order_module
 from pulumi_incident_statuses import resource as resource_module
@@ -362,3 +368,41 @@ def test_troubleshooting_quotes_the_messages_and_hints() -> None:
     quoted.append(str(bad_key.value))
     missing = [message for message in quoted if flat(message) not in text]
     assert not missing
+
+
+@pytest.mark.engine
+def test_the_readme_five_minute_start_runs_as_typed(
+    tmp_path: Path, emulator: EmulatorProcess
+) -> None:
+    readme = ROOT / "README.md"
+    folder = tmp_path / "my-statuses"
+    folder.mkdir()
+    (folder / "Pulumi.yaml").write_text(_marked(readme, "five-minute-pulumi-yaml"))
+    (folder / "__main__.py").write_text(_marked(readme, "five-minute-program"))
+    # The virtualenv the README makes, with the package in it: the checkout's.
+    (folder / "venv").symlink_to(ROOT / ".venv")
+    env = {**os.environ, **toolchain(tmp_path / "state").env()}
+    env.pop("PULUMI_PYTHON_CMD")
+    env.update(INCIDENT_ENDPOINT=emulator.url, INCIDENT_API_KEY=API_KEY)
+
+    def pulumi(*args: str) -> str:
+        done = subprocess.run(
+            ["pulumi", *args, "--non-interactive", "--color", "never"],
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, f"pulumi {args}:\n{done.stdout}\n{done.stderr}"
+        return done.stdout
+
+    pulumi("stack", "init", "dev")
+    pulumi("up", "--yes")
+    held = configurable(emulator.url)
+    assert sorted(held) == ["Assessing impact", "Mitigating"]
+    assert held["Assessing impact"]["rank"] < held["Mitigating"]["rank"]
+    outputs = json.loads(pulumi("stack", "output", "--json"))
+    assert outputs == {"mitigating": held["Mitigating"]["id"]}
+    pulumi("preview", "--expect-no-changes")

@@ -2,10 +2,10 @@
 
 Every ``python`` block of README.md, CONTRIBUTING.md and docs/ compiles; what it imports from the
 package exists, and the calls it makes to the public API bind to their real signatures. The
-README's five-minute start runs through the engine, as typed. The
-reference names every input, output, setting, command, flag and error class; the troubleshooting
-guide quotes the messages the code produces; the adoption example is what `generate` writes; and
-every relative link, anchors included, resolves.
+README's five-minute start runs through the engine as typed. The reference names every input,
+output, setting, command, flag and error class; the troubleshooting guide quotes the messages the
+code produces; the adoption example is what `generate` writes; and every relative link, anchors
+included, resolves.
 """
 
 from __future__ import annotations

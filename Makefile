@@ -1,4 +1,4 @@
-# pulumi-incident-statuses: every target does its own setup; see README.md.
+# pulumi-incident-statuses: every target does its own setup; see CONTRIBUTING.md.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 

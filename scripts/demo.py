@@ -22,7 +22,7 @@ from pulumi_incident_statuses.workspace import Toolchain
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK = "demo"
-# Documented in README.md: the demo stack's secrets are encrypted with this passphrase.
+# Documented in CONTRIBUTING.md: the demo stack's secrets are encrypted with this passphrase.
 DEMO_PASSPHRASE = "incident-statuses-demo"
 
 

@@ -94,7 +94,7 @@ def test_generated_program_adopts_every_status_without_a_write(
     assert documenting["description"] == "Writing it up, then sharing it."
     assert documenting["id"] == seeded["Documenting"]["id"] == outputs(up)["documenting"]
 
-    # Once adopted, the import_id lines may go: the README says so.
+    # Once adopted, the import_id lines may go: docs/adopting.md says so.
     edited = program.read_text(encoding="utf-8")
     program.write_text(re.sub(r"(?m)^    import_id=.*\n", "", edited), encoding="utf-8")
     assert "import_id" not in program.read_text(encoding="utf-8").split('"""')[-1]

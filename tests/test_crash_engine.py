@@ -1,4 +1,4 @@
-"""`pulumi up` killed hard mid-deployment, then the recovery the README gives, through the engine.
+"""`pulumi up` killed hard mid-deployment, then docs/troubleshooting.md's recovery, via the engine.
 
 The provider reaches the emulator through a relay that holds every answer back for a while, so
 when the kill lands some creates have been applied by incident.io while their answers are still
@@ -230,7 +230,7 @@ def test_up_killed_mid_deployment_recovers_without_duplicates_or_takeovers(
         f"{len(pending)} pending"
     )
 
-    # The recovery the README gives: release the dead run's lock, recover, up.
+    # The recovery docs/troubleshooting.md gives: release the dead run's lock, recover, up.
     with pytest.raises(auto.CommandError, match="the stack is currently locked"):
         stack.up()
     stack.cancel()

@@ -257,7 +257,8 @@ def test_api_key_from_stack_config_stays_out_of_resources_and_output(
         if secret_key in json.dumps(r)
     ]
     # The engine copies all stack config into its default dynamic provider's inputs (see
-    # README, "Credentials"); no resource of ours, nor the pickled provider, holds the key.
+    # docs/stacks-ci-and-keys.md, "The API key"); no resource of ours, nor the pickled provider,
+    # holds the key.
     assert holders in ([], ["urn:pulumi:test::statuses::pulumi:providers:pulumi-python::default"])
 
 

@@ -17,11 +17,7 @@ import pytest
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from incident_statuses_harness.fakes import FakeTime
 from incident_statuses_harness.organisation import MANAGED
-from pulumi_incident_statuses.client import (
-    IncidentStatusesClient,
-    IncidentStatusRecord,
-    RetryPolicy,
-)
+from pulumi_incident_statuses.client import IncidentStatusesClient
 from pulumi_incident_statuses.errors import (
     APIConnectionError,
     AuthenticationError,
@@ -32,6 +28,8 @@ from pulumi_incident_statuses.errors import (
     StatusConflictError,
     ValidationError,
 )
+from pulumi_incident_statuses.retry import RetryPolicy
+from pulumi_incident_statuses.wire import IncidentStatusRecord
 
 STATUSES = "/v1/incident_statuses"
 ERROR_MESSAGE = re.compile(

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from incident_statuses_harness.fakes import Canned, FakeTime, ScriptedServer
-from pulumi_incident_statuses.client import IncidentStatusesClient, RetryPolicy
+from pulumi_incident_statuses.client import IncidentStatusesClient
 from pulumi_incident_statuses.errors import (
     APIConnectionError,
     APIStatusError,
@@ -38,6 +38,7 @@ from pulumi_incident_statuses.errors import (
     StatusConflictError,
     ValidationError,
 )
+from pulumi_incident_statuses.retry import RetryPolicy
 
 KEY = "sk_live_DO-NOT-LEAK-4f1c9a77"
 STATUSES = "/v1/incident_statuses"
@@ -243,7 +244,7 @@ def test_malformed_snippet_is_short_and_on_one_line(
 
 
 def test_record_from_api_checks_the_shape() -> None:
-    from pulumi_incident_statuses.client import IncidentStatusRecord
+    from pulumi_incident_statuses.wire import IncidentStatusRecord
 
     record = IncidentStatusRecord.from_api(
         status_json(category="quarantined", extra=1), method="GET", path=STATUSES

@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pulumi_incident_statuses.categories import is_managed
-from pulumi_incident_statuses.client import IncidentStatusRecord
 from pulumi_incident_statuses.codegen import generate, slug
+from pulumi_incident_statuses.wire import IncidentStatusRecord
 
 STAMP = "2026-01-02T03:04:05.000000Z"
 

@@ -20,9 +20,10 @@ import requests
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from incident_statuses_harness.fakes import FakeTime
 from incident_statuses_harness.organisation import seed
-from pulumi_incident_statuses.client import IncidentStatusesClient, IncidentStatusRecord
+from pulumi_incident_statuses.client import IncidentStatusesClient
 from pulumi_incident_statuses.creation import CreateGuard, Listing
 from pulumi_incident_statuses.errors import StatusConflictError
+from pulumi_incident_statuses.wire import IncidentStatusRecord
 
 POST = "POST /v1/incident_statuses"
 DECLARED = {"name": "Owned elsewhere", "description": "theirs", "category": "live"}

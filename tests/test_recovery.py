@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from pulumi_incident_statuses.cli import main
-from pulumi_incident_statuses.client import IncidentStatusRecord
 from pulumi_incident_statuses.recovery import PendingCreate, match_pending_creates, pending_creates
 from pulumi_incident_statuses.resource import RESOURCE_TYPE
+from pulumi_incident_statuses.wire import IncidentStatusRecord
 
 STARTED = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 URN = f"urn:pulumi:ci::statuses::{RESOURCE_TYPE}::"

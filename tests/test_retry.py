@@ -15,7 +15,7 @@ import pytest
 
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from incident_statuses_harness.fakes import FakeTime
-from pulumi_incident_statuses.client import IncidentStatusesClient, RetryPolicy
+from pulumi_incident_statuses.client import IncidentStatusesClient
 from pulumi_incident_statuses.errors import (
     APIConnectionError,
     AuthenticationError,
@@ -27,7 +27,8 @@ from pulumi_incident_statuses.errors import (
     ServerError,
     ValidationError,
 )
-from pulumi_incident_statuses.retry import parse_retry_after
+from pulumi_incident_statuses.retry import RetryPolicy
+from pulumi_incident_statuses.wire import parse_retry_after
 
 STATUSES = "/v1/incident_statuses"
 

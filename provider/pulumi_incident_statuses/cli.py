@@ -29,8 +29,9 @@ from typing import TextIO
 
 from pulumi_incident_statuses import categories, codegen
 from pulumi_incident_statuses import settings as settings_module
-from pulumi_incident_statuses.client import IncidentStatusesClient, IncidentStatusRecord
+from pulumi_incident_statuses.client import IncidentStatusesClient
 from pulumi_incident_statuses.errors import ConfigurationError, IncidentAPIError
+from pulumi_incident_statuses.wire import IncidentStatusRecord
 
 __all__ = ["Subcommand", "build_parser", "main", "print_statuses"]
 

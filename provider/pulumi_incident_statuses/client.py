@@ -10,6 +10,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from http.client import RemoteDisconnected
 from importlib import metadata
 from typing import Self
 from urllib.parse import quote
@@ -20,14 +21,9 @@ from . import creation
 from .errors import APIConnectionError, ConfigurationError, ServerError, ValidationError
 from .retry import RetryPolicy
 from .settings import DEFAULT_ENDPOINT, checked_api_key, checked_endpoint
-from .wire import IncidentStatusRecord, Reply, redact, reply_or_raise, transport_reason
+from .wire import IncidentStatusRecord, Reply, parse_http_date, redact, reply_or_raise
 
-__all__ = [
-    "DEFAULT_ENDPOINT",
-    "IncidentStatusRecord",
-    "IncidentStatusesClient",
-    "RetryPolicy",
-]
+__all__ = ["IncidentStatusesClient"]
 
 
 _STATUSES = "/v1/incident_statuses"
@@ -218,7 +214,7 @@ class IncidentStatusesClient:
         received = clock()
         return creation.Listing(
             records=reply.status_records(),
-            server_time=creation.parse_http_date(reply.date),
+            server_time=parse_http_date(reply.date),
             received=received,
         )
 
@@ -238,7 +234,7 @@ class IncidentStatusesClient:
                 allow_redirects=False,
             )
         except requests.RequestException as error:
-            reason = redact(transport_reason(error, self._timeout), self._api_key)
+            reason = redact(_transport_reason(error, self._timeout), self._api_key)
         if response is None:
             # Raised out here so that the requests exception, whose request carries the
             # Authorization header, is not kept as this error's context.
@@ -258,3 +254,29 @@ def _status_path(status_id: str) -> str:
     if not status_id:
         raise ValueError("status_id must not be empty")
     return f"{_STATUSES}/{quote(status_id, safe='')}"
+
+
+def _transport_reason(error: requests.RequestException, timeout: float) -> str:
+    """A short account of why no response arrived."""
+    if isinstance(error, requests.ConnectTimeout):
+        return f"timed out connecting after {timeout:g}s"
+    if isinstance(error, requests.Timeout):
+        return f"no response within {timeout:g}s"
+    seen: set[int] = set()
+    pending: list[object] = [error]
+    while pending:
+        cause = pending.pop()
+        if id(cause) in seen or not isinstance(cause, BaseException):
+            continue
+        seen.add(id(cause))
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, RemoteDisconnected):
+            return "connection closed without a response"
+        if isinstance(cause, ConnectionResetError):
+            return "connection reset"
+        pending.extend([*cause.args, cause.__cause__, cause.__context__])
+        pending.append(getattr(cause, "reason", None))
+    if isinstance(error, requests.exceptions.ChunkedEncodingError):
+        return "connection closed in the middle of the response"
+    return type(error).__name__

@@ -21,7 +21,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 
 from .categories import CONFIGURABLE, is_managed
-from .client import DEFAULT_ENDPOINT, IncidentStatusRecord
+from .settings import DEFAULT_ENDPOINT
+from .wire import IncidentStatusRecord
 
 __all__ = ["generate", "slug"]
 

@@ -19,8 +19,9 @@ from .errors import NotFoundError
 
 if TYPE_CHECKING:
     # The HTTP stack loads on the first request: a preview makes none and never imports it.
-    from .client import IncidentStatusesClient, IncidentStatusRecord
+    from .client import IncidentStatusesClient
     from .inputs import StatusInputs
+    from .wire import IncidentStatusRecord
 
 # A refresh is a burst of reads: one list answers them all if it is this fresh.
 _SNAPSHOT_TTL_SECONDS = 30.0

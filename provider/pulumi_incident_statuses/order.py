@@ -31,7 +31,7 @@ from .pickling import pickler_as_found
 from .retry import RetryPolicy
 
 if TYPE_CHECKING:
-    from .client import IncidentStatusRecord
+    from .wire import IncidentStatusRecord
 
 RESOURCE_TYPE = "pulumi-python:dynamic/incident:IncidentStatusOrder"
 

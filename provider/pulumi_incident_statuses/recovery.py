@@ -49,8 +49,9 @@ from pulumi import automation as auto
 
 from . import creation
 from . import settings as settings_module
-from .client import IncidentStatusesClient, IncidentStatusRecord
+from .client import IncidentStatusesClient
 from .resource import RESOURCE_TYPE
+from .wire import IncidentStatusRecord
 
 __all__ = [
     "RUN_CLOCK_MARGIN",

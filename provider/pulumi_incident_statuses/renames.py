@@ -30,7 +30,7 @@ from .errors import StatusConflictError, ValidationError
 from .inputs import StatusInputs, is_unknown
 
 if TYPE_CHECKING:
-    from .client import IncidentStatusRecord
+    from .wire import IncidentStatusRecord
 
 # The provider host's thread pool (pulumi/dynamic/__main__.py: ThreadPoolExecutor(max_workers=4)).
 _HOST_THREADS = 4

@@ -31,7 +31,7 @@ from .pickling import pickler_as_found
 
 if TYPE_CHECKING:
     # The HTTP stack loads on the first request: a preview makes none and never imports it.
-    from .client import IncidentStatusRecord
+    from .wire import IncidentStatusRecord
 
 RESOURCE_TYPE = "pulumi-python:dynamic/incident:IncidentStatus"
 MAX_RANK = 999_999

@@ -1,17 +1,16 @@
 """What crosses the wire, read as data: status bodies decoded into records, error answers mapped
-to the typed errors of ``errors``, the API key redacted from anything quoted, and why no answer
-came. The client sends; this module says what came back.
+to the typed errors of ``errors``, HTTP dates (``Date``, ``Retry-After``) read, and the API key
+redacted from anything quoted. The client sends; this module says what came back.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.client import RemoteDisconnected
-from typing import Any
-
-import requests
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
 
 from .errors import (
     APIStatusError,
@@ -24,9 +23,19 @@ from .errors import (
     ServerError,
     ValidationError,
 )
-from .retry import parse_retry_after
 
-__all__ = ["IncidentStatusRecord", "Reply", "redact", "reply_or_raise", "transport_reason"]
+if TYPE_CHECKING:
+    # Only the type: reading data loads no HTTP stack (codegen imports the record from here).
+    import requests
+
+__all__ = [
+    "IncidentStatusRecord",
+    "Reply",
+    "parse_http_date",
+    "parse_retry_after",
+    "redact",
+    "reply_or_raise",
+]
 
 _STRING_FIELDS = ("id", "name", "description", "category", "created_at", "updated_at")
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
@@ -37,6 +46,7 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     429: RateLimitError,
 }
 _NOT_JSON = object()
+_SECONDS = re.compile(r"\d+(\.\d+)?")
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,35 @@ def _json_text(data: object) -> str:
         return json.dumps(data, default=repr)
     except ValueError:
         return repr(data)
+
+
+def parse_http_date(value: str | None) -> datetime | None:
+    """An HTTP-date (``Thu, 17 Apr 2025 11:17:18 GMT``) as an aware instant; None if unreadable.
+
+    A date whose zone is ``-0000`` (UTC, says RFC 5322) is read as UTC.
+    """
+    if not value:
+        return None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
+    """The wait a ``Retry-After`` value asks for, as seconds or an HTTP-date; None if unreadable.
+
+    incident.io documents seconds now and documented an HTTP-date (``Thu, 17 Apr 2025 11:17:18
+    UTC``) before, so both are accepted. A date in the past means no wait.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    if _SECONDS.fullmatch(value):
+        return float(value)
+    when = parse_http_date(value)
+    return None if when is None else max(0.0, (when - now).total_seconds())
 
 
 def redact(text: str, secret: str) -> str:
@@ -223,29 +262,3 @@ def reply_or_raise(response: requests.Response, *, method: str, path: str, secre
         errors=details,
         retry_after=retry_after,
     )
-
-
-def transport_reason(error: requests.RequestException, timeout: float) -> str:
-    """A short account of why no response arrived."""
-    if isinstance(error, requests.ConnectTimeout):
-        return f"timed out connecting after {timeout:g}s"
-    if isinstance(error, requests.Timeout):
-        return f"no response within {timeout:g}s"
-    seen: set[int] = set()
-    pending: list[object] = [error]
-    while pending:
-        cause = pending.pop()
-        if id(cause) in seen or not isinstance(cause, BaseException):
-            continue
-        seen.add(id(cause))
-        if isinstance(cause, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(cause, RemoteDisconnected):
-            return "connection closed without a response"
-        if isinstance(cause, ConnectionResetError):
-            return "connection reset"
-        pending.extend([*cause.args, cause.__cause__, cause.__context__])
-        pending.append(getattr(cause, "reason", None))
-    if isinstance(error, requests.exceptions.ChunkedEncodingError):
-        return "connection closed in the middle of the response"
-    return type(error).__name__

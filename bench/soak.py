@@ -28,7 +28,7 @@ import requests
 from pulumi import automation as auto
 
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
-from pulumi_incident_statuses.workspace import Toolchain, open_stack
+from incident_statuses_harness.workspace import Toolchain, open_stack
 
 ROOT = Path(__file__).resolve().parent.parent
 PER_STACK = 15

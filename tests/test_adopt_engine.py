@@ -18,8 +18,8 @@ from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness.engine import ROOT, server_statuses, stats, toolchain
 from incident_statuses_harness.ordering import held_order
 from incident_statuses_harness.organisation import API_KEY, HAND_MADE, seed
+from incident_statuses_harness.workspace import PulumiProgram, open_stack, program_from_file
 from pulumi_incident_statuses import cli, get_incident_status
-from pulumi_incident_statuses.workspace import PulumiProgram, open_stack, program_from_file
 
 pytestmark = pytest.mark.engine
 

@@ -9,7 +9,7 @@ import pytest
 
 from incident_statuses_harness.engine import ROOT, toolchain
 from incident_statuses_harness.noop_provider import NoopStatus
-from pulumi_incident_statuses.workspace import open_stack
+from incident_statuses_harness.workspace import open_stack
 
 pytestmark = pytest.mark.engine
 

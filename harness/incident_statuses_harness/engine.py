@@ -23,7 +23,7 @@ from pulumi import automation as auto
 
 from incident_statuses_emulator.process import DEFAULT_API_KEY as API_KEY
 from incident_statuses_harness.organisation import MANAGED
-from pulumi_incident_statuses.workspace import Toolchain, open_stack
+from incident_statuses_harness.workspace import Toolchain, open_stack
 
 MANAGED_NAMES = frozenset(MANAGED)
 

@@ -23,11 +23,11 @@ from pulumi.dynamic import (
 )
 
 from . import categories, ranking
-from . import connection as connection_module
-from .connection import ConnectedProvider
+from . import deployment as deployment_module
 from .errors import IncidentAPIError, RankTakenError, StatusOrderError, ValidationError
 from .inputs import describe, is_unknown
 from .pickling import pickler_as_found
+from .provider_base import ProviderBase
 from .retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ def _claim(order_name: object, statuses: Sequence[str]) -> list[str]:
         return []
     taken: list[str] = []
     for status_id in statuses:
-        holder = connection_module.PROCESS.list_in(order_name, status_id)
+        holder = deployment_module.DEPLOYMENT.claim(order_name, status_id)
         if holder != order_name:
             taken.append(
                 f"statuses: {status_id!r} is also listed by the IncidentStatusOrder "
@@ -123,7 +123,7 @@ def _claim(order_name: object, statuses: Sequence[str]) -> list[str]:
     return taken
 
 
-class IncidentStatusOrderProvider(ConnectedProvider):
+class IncidentStatusOrderProvider(ProviderBase):
     """The dynamic provider behind `IncidentStatusOrder`. Stateless when pickled."""
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:

@@ -1,8 +1,8 @@
 """`IncidentStatus`: an incident.io incident status as a Pulumi dynamic resource.
 
 The provider object is pickled into every resource's state, so it holds nothing (see
-`MessageFirstProvider.__getstate__`): API clients, credentials and caches live in
-`connection.PROCESS`, per provider process, built at run time from the stack config the engine
+`ProviderBase.__getstate__`): API clients, credentials and caches live in
+`connection.CONNECTIONS`, per provider process, built at run time from the stack config the engine
 hands to `configure`.
 """
 
@@ -24,10 +24,11 @@ from pulumi.dynamic import (
 )
 
 from . import categories, renames
-from .connection import ConnectedProvider, Connection
+from .connection import Connection
 from .errors import NotFoundError, StatusConflictError
 from .inputs import UNKNOWN, StatusInputs, as_int, describe
 from .pickling import pickler_as_found
+from .provider_base import ProviderBase
 
 if TYPE_CHECKING:
     # The HTTP stack loads on the first request: a preview makes none and never imports it.
@@ -125,7 +126,7 @@ def _outputs(record: IncidentStatusRecord, import_id: object = None) -> dict[str
     }
 
 
-class IncidentStatusProvider(ConnectedProvider):
+class IncidentStatusProvider(ProviderBase):
     """The dynamic provider behind `IncidentStatus`. Stateless when pickled."""
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:

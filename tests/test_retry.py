@@ -1,6 +1,6 @@
 """Every retry case: the one policy on a fake clock, then each kind of answer the client meets
-(429 with `Retry-After` seconds or dates, 5xx, no response) from a canned server and the
-emulator.
+(429 with `Retry-After` seconds or dates, 5xx, no response, a lost rank) from a canned server and
+the emulator, and the order's rank writes, retried by that one policy as one call.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from incident_statuses_harness.canned import (
     ok_list,
     ok_one,
     rate_limited,
+    refused,
+    status_json,
 )
 from incident_statuses_harness.fakes import Canned, FakeTime, ScriptedServer
 from pulumi_incident_statuses.client import IncidentStatusesClient
@@ -31,10 +33,12 @@ from pulumi_incident_statuses.errors import (
     AuthenticationError,
     MalformedResponseError,
     NotFoundError,
+    RankTakenError,
     RateLimitError,
     ServerError,
     ValidationError,
 )
+from pulumi_incident_statuses.order import put_in_order
 from pulumi_incident_statuses.retry import RetryPolicy
 from pulumi_incident_statuses.wire import parse_retry_after
 
@@ -321,3 +325,57 @@ def test_delete_whose_answer_was_lost_then_404_raises_not_found(
     with client_for(canned, fake_time) as client, pytest.raises(NotFoundError):
         client.delete("01HZX0000000000000000000AA")
     assert len(canned.seen) == 2
+
+
+# --- an order's rank writes: one call, one loop --------------------------------------------
+
+A = status_json(id="01A", name="A", rank=0)
+B = status_json(id="01B", name="B", rank=100)
+# Listing B before A keeps B at 100 and moves A to the end of the category: one PUT.
+A_MOVED = ok_one(id="01A", name="A", rank=200)
+PUT_A = ("PUT", f"{STATUSES}/01A")
+GET = ("GET", STATUSES)
+
+
+def test_an_order_whose_planned_rank_was_taken_plans_again_from_a_fresh_list(
+    canned: ScriptedServer, fake_time: FakeTime
+) -> None:
+    canned.answer(ok_list(A, B), refused("rank"), ok_list(A, B), A_MOVED)
+    with client_for(canned, fake_time) as client:
+        assert put_in_order(client, "live", ["01B", "01A"]) == {"01B": 100, "01A": 200}
+    assert canned.calls() == [GET, PUT_A, GET, PUT_A]
+    assert canned.seen[1].json() == {"name": "A", "description": "Looking into it", "rank": 200}
+    assert fake_time.sleeps == pytest.approx([0.15])
+
+
+def test_an_order_whose_ranks_keep_being_taken_gives_up_by_time_alone(
+    canned: ScriptedServer, fake_time: FakeTime
+) -> None:
+    canned.answer(*[ok_list(A, B), refused("rank")] * 20)
+    with (
+        client_for(canned, fake_time, max_attempts=2, max_total=10.0) as client,
+        pytest.raises(RankTakenError) as caught,
+    ):
+        put_in_order(client, "live", ["01B", "01A"])
+    taken = caught.value
+    assert isinstance(taken, ValidationError)
+    assert (taken.status, taken.errors[0].field) == (422, "rank")
+    assert taken.request_id == "631766c4-9a3b-4b8e-8f00-000000000000"
+    assert "other writes kept taking the ranks this order planned" in str(taken)
+    # Like a lost append: not counted against the attempts, only against the time.
+    assert canned.calls() == [GET, PUT_A] * 7
+    assert sum(fake_time.sleeps) <= 10.0
+
+
+def test_an_order_write_that_fails_is_retried_by_the_one_policy_alone(
+    canned: ScriptedServer, fake_time: FakeTime
+) -> None:
+    canned.answer(*[ok_list(A, B), Canned(503)] * 10)
+    with (
+        client_for(canned, fake_time, max_attempts=3) as client,
+        pytest.raises(ServerError),
+    ):
+        put_in_order(client, "live", ["01B", "01A"])
+    # Three attempts in all, each planned from its own list: no retry loop around another.
+    assert canned.calls() == [GET, PUT_A] * 3
+    assert fake_time.sleeps == pytest.approx([0.15, 0.3])

@@ -9,7 +9,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from http.client import RemoteDisconnected
 from importlib import metadata
 from typing import Self
@@ -18,7 +18,13 @@ from urllib.parse import quote
 import requests
 
 from . import creation
-from .errors import APIConnectionError, ConfigurationError, ServerError, ValidationError
+from .errors import (
+    APIConnectionError,
+    ConfigurationError,
+    RankTakenError,
+    ServerError,
+    ValidationError,
+)
 from .retry import RetryPolicy
 from .settings import DEFAULT_ENDPOINT, checked_api_key, checked_endpoint
 from .wire import IncidentStatusRecord, Reply, parse_http_date, redact, reply_or_raise
@@ -71,7 +77,8 @@ class _BearerAuth(requests.auth.AuthBase):
 
 
 class IncidentStatusesClient:
-    """incident.io's incident-statuses API: list, get, create, update, delete, find by name.
+    """incident.io's incident-statuses API: list, get, create, update, delete, find by name, and
+    reorder (rank writes planned from a fresh list).
 
     Failures raise the typed errors of ``pulumi_incident_statuses.errors``; transient ones are
     retried first as ``retry`` decides. Creates follow the rules of ``creation``: never sent
@@ -184,13 +191,40 @@ class IncidentStatusesClient:
         self, status_id: str, *, name: str, description: str, rank: int | None = None
     ) -> IncidentStatusRecord:
         """Set a status's name and description, and its rank when given (category cannot change)."""
-        path = _status_path(status_id)
-        payload: dict[str, object] = {"name": name, "description": description}
-        if rank is not None:
-            payload["rank"] = rank
         return self._retry.run(
-            "PUT", path, lambda _: self._send("PUT", path, payload).status_record()
+            "PUT",
+            _status_path(status_id),
+            lambda _: self._put(status_id, name=name, description=description, rank=rank),
         )
+
+    def reorder(
+        self, plan: Callable[[dict[str, IncidentStatusRecord]], Iterable[tuple[str, int]]]
+    ) -> dict[str, IncidentStatusRecord]:
+        """List every status, then send the rank writes ``plan`` picks from that list; one call.
+
+        ``plan`` gets every status by id and gives (status id, new rank) writes in sending order;
+        each is a PUT keeping that status's name and description. A write refused on ``rank``
+        (another write took the rank after the list) raises `RankTakenError`. The retry policy
+        retries the call as a whole: each attempt lists again and plans from what incident.io
+        then holds, so a write whose answer was lost is settled by the next list. Returns every
+        status by id as the writes left it.
+        """
+
+        def attempt(_outcome_unknown: bool) -> dict[str, IncidentStatusRecord]:
+            records = {record.id: record for record in self._list_once()}
+            try:
+                for status_id, rank in plan(records):
+                    record = records[status_id]
+                    records[status_id] = self._put(
+                        status_id, name=record.name, description=record.description, rank=rank
+                    )
+            except ValidationError as error:
+                if any(detail.field == "rank" for detail in error.errors):
+                    raise error.recast(RankTakenError) from None
+                raise
+            return records
+
+        return self._retry.run("PUT", _STATUSES, attempt)
 
     def delete(self, status_id: str) -> None:
         """Delete a status; NotFoundError if there is none (also when a lost retry deleted it)."""
@@ -203,6 +237,14 @@ class IncidentStatusesClient:
     def listing(self, clock: Callable[[], float] = time.monotonic) -> creation.Listing:
         """Every status, with the service's clock (``Date``) and ``clock`` when it arrived."""
         return self._retry.run("GET", _STATUSES, lambda _: self._listing(clock))
+
+    def _put(
+        self, status_id: str, *, name: str, description: str, rank: int | None
+    ) -> IncidentStatusRecord:
+        payload: dict[str, object] = {"name": name, "description": description}
+        if rank is not None:
+            payload["rank"] = rank
+        return self._send("PUT", _status_path(status_id), payload).status_record()
 
     def _append_turn(self, category: str) -> threading.Lock:
         """The lock an append to ``category`` holds while sent, once it has lost a rank race."""

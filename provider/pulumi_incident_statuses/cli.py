@@ -277,7 +277,7 @@ def _run_recover(args: argparse.Namespace) -> int:
             return _USAGE_ERROR
         stack = auto.select_stack(stack_name=name, work_dir=work_dir)
         result = recovery.recover(stack, cancel=args.cancel, since=args.since, dry_run=args.dry_run)
-    except (auto.CommandError, RuntimeError) as error:
+    except auto.CommandError as error:
         _say(str(error).strip())
         return 1
     verb = "would import" if args.dry_run else "imported"

@@ -1,14 +1,16 @@
-"""Everything the client and the provider raise about incident.io, as one tree.
+"""Everything this package raises for a person to read, as one tree.
 
 ::
 
-    IncidentAPIError                  anything that went wrong talking to incident.io
+    IncidentAPIError                  anything that went wrong with incident.io or a stack of it
      ├── ConfigurationError           the client was set up wrongly; nothing was sent
      │    ├── MissingAPIKeyError      no API key in stack config or the environment
      │    └── InsecureEndpointError   plain http:// to a host that is not loopback
      ├── StatusConflictError          cannot create or adopt as declared: the name is held
      ├── StatusLookupError            get_incident_status found no status by that name or id
      ├── StatusOrderError             an IncidentStatusOrder lists a status it cannot order
+     ├── RecoveryError                `recover` could not finish; nothing was imported
+     │    └── StackLockedError        the stack is locked by a run, possibly a killed one
      └── RequestError                 a call that failed; ``method`` and ``path`` name it
           ├── APIConnectionError      no response at all: refused, reset, closed, timed out
           ├── MalformedResponseError  a response that is not the documented JSON
@@ -49,8 +51,10 @@ __all__ = [
     "RankRaceError",
     "RankTakenError",
     "RateLimitError",
+    "RecoveryError",
     "RequestError",
     "ServerError",
+    "StackLockedError",
     "StatusConflictError",
     "StatusLookupError",
     "StatusOrderError",
@@ -83,7 +87,7 @@ def _rebuild(cls: type[IncidentAPIError], args: tuple[Any, ...], state: dict[str
 
 
 class IncidentAPIError(Exception):
-    """Base of every error the incident.io client raises."""
+    """Base of every error this package raises: the client, the providers, the command line."""
 
     def __reduce__(self) -> tuple[Any, ...]:
         # The subclasses take keyword-only arguments, which Exception's own pickling cannot replay.
@@ -138,10 +142,20 @@ class StatusLookupError(IncidentAPIError):
 
 
 class StatusOrderError(IncidentAPIError):
-    """An ``IncidentStatusOrder`` lists an id that is no status, or a status of another category.
+    """An ``IncidentStatusOrder`` lists an id that is no status, or a status of another category,
+    or more statuses than its category has ranks free.
 
     Raised before anything is written, so the next ``pulumi up`` after the fix starts clean.
     """
+
+
+class RecoveryError(IncidentAPIError):
+    """`recover` could not finish (no time to match against, a stack it cannot change); nothing
+    was imported."""
+
+
+class StackLockedError(RecoveryError):
+    """The stack is locked by a run, possibly a killed one; nothing was changed."""
 
 
 class RequestError(IncidentAPIError):

@@ -139,12 +139,12 @@ class IncidentStatusesClient:
 
     def list(self) -> builtins.list[IncidentStatusRecord]:
         """Every incident status of the organisation, managed ones included."""
-        return self._retry.run("GET", _STATUSES, lambda _: self._list_once())
+        return self._retry.run("GET", _STATUSES, lambda: self._list_once())
 
     def get(self, status_id: str) -> IncidentStatusRecord:
         """The status with this id; NotFoundError if there is none."""
         path = _status_path(status_id)
-        return self._retry.run("GET", path, lambda _: self._send("GET", path).status_record())
+        return self._retry.run("GET", path, lambda: self._send("GET", path).status_record())
 
     def find_by_name(self, name: str) -> IncidentStatusRecord | None:
         """The status with exactly this name, or None; one list call."""
@@ -164,7 +164,7 @@ class IncidentStatusesClient:
             name=name, description=description, category=category, rank=rank
         )
 
-        def attempt(_outcome_unknown: bool) -> IncidentStatusRecord:
+        def attempt() -> IncidentStatusRecord:
             if guard.must_look:
                 made = guard.made_by_this(self._listing(guard.clock))
                 if made is not None:
@@ -194,7 +194,7 @@ class IncidentStatusesClient:
         return self._retry.run(
             "PUT",
             _status_path(status_id),
-            lambda _: self._put(status_id, name=name, description=description, rank=rank),
+            lambda: self._put(status_id, name=name, description=description, rank=rank),
         )
 
     def reorder(
@@ -210,7 +210,7 @@ class IncidentStatusesClient:
         status by id as the writes left it.
         """
 
-        def attempt(_outcome_unknown: bool) -> dict[str, IncidentStatusRecord]:
+        def attempt() -> dict[str, IncidentStatusRecord]:
             records = {record.id: record for record in self._list_once()}
             try:
                 for status_id, rank in plan(records):
@@ -229,14 +229,14 @@ class IncidentStatusesClient:
     def delete(self, status_id: str) -> None:
         """Delete a status; NotFoundError if there is none (also when a lost retry deleted it)."""
         path = _status_path(status_id)
-        self._retry.run("DELETE", path, lambda _: self._send("DELETE", path))
+        self._retry.run("DELETE", path, lambda: self._send("DELETE", path))
 
     def _list_once(self) -> builtins.list[IncidentStatusRecord]:
         return self._send("GET", _STATUSES).status_records()
 
     def listing(self, clock: Callable[[], float] = time.monotonic) -> creation.Listing:
         """Every status, with the service's clock (``Date``) and ``clock`` when it arrived."""
-        return self._retry.run("GET", _STATUSES, lambda _: self._listing(clock))
+        return self._retry.run("GET", _STATUSES, lambda: self._listing(clock))
 
     def _put(
         self, status_id: str, *, name: str, description: str, rank: int | None

@@ -16,7 +16,7 @@ that is a bare copy of itself, and the diagnostic reads::
     pulumi_incident_statuses.errors.ValidationError: incident.io rejected POST ... : rank: ...
 
 The error keeps its type and attributes, so code calling a provider method directly catches it
-as before. Any other exception is a bug and keeps its whole traceback.
+by type. Any other exception is a bug and keeps its whole traceback.
 """
 
 from __future__ import annotations

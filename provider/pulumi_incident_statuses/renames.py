@@ -11,8 +11,7 @@ there:
   a holder already in the chain closes a cycle (a swap, a rotation), and steps aside to a
   temporary name until the rest of the cycle has moved;
 - a holder keeping its name, or one this deployment does not manage at all, is a conflict, raised
-  as `StatusConflictError` as before. A name is never taken from a status the stack does not
-  manage.
+  as `StatusConflictError`. A name is never taken from a status the stack does not manage.
 
 Every move is made by the thread that met the conflict, under one lock, so no update waits for
 another update to run. That matters: the dynamic provider host serves calls on a pool of four

@@ -29,13 +29,13 @@ from .errors import NotFoundError, StatusConflictError
 from .inputs import UNKNOWN, StatusInputs, as_int, describe
 from .pickling import pickler_as_found
 from .provider_base import ProviderBase
+from .ranking import MAX_RANK
 
 if TYPE_CHECKING:
     # The HTTP stack loads on the first request: a preview makes none and never imports it.
     from .wire import IncidentStatusRecord
 
 RESOURCE_TYPE = "pulumi-python:dynamic/incident:IncidentStatus"
-MAX_RANK = 999_999
 
 _INPUTS = ("name", "description", "category", "rank", "import_id")
 _OUTPUTS = ("name", "description", "category", "rank", "created_at", "updated_at", "import_id")
@@ -156,22 +156,18 @@ class IncidentStatusProvider(ProviderBase):
             if declared.import_id:
                 record = self._adopt(connection, str(declared.import_id), declared)
             else:
-                record = self._create(connection, declared)
+                # Everything that makes a create safe to send, resend or recover is the client's
+                # (the creation module): a held name fails with StatusConflictError, a lost rank
+                # race is retried, a lost answer is settled only on evidence this create made it.
+                record = connection.client.create(
+                    name=declared.name,
+                    description=declared.description,
+                    category=declared.category,
+                    rank=declared.rank,
+                )
         finally:
             connection.invalidate()
         return CreateResult(record.id, _outputs(record, declared.import_id))
-
-    @staticmethod
-    def _create(connection: Connection, declared: StatusInputs) -> IncidentStatusRecord:
-        # Everything that makes a create safe to send, resend or recover is the client's
-        # (the creation module): a held name fails with StatusConflictError, a lost rank race
-        # is retried, a lost answer is settled only on evidence that this create made it.
-        return connection.client.create(
-            name=declared.name,
-            description=declared.description,
-            category=declared.category,
-            rank=declared.rank,
-        )
 
     def _adopt(
         self, connection: Connection, import_id: str, declared: StatusInputs

@@ -116,26 +116,20 @@ class RetryPolicy:
             return None
         return delay
 
-    def run(self, method: str, path: str, attempt: Callable[[bool], _T]) -> _T:
-        """Run ``attempt`` (one try at call ``method path``) until it succeeds or this gives up.
-
-        ``attempt`` is told whether an earlier attempt may have been applied without an answer.
-        """
+    def run(self, method: str, path: str, attempt: Callable[[], _T]) -> _T:
+        """Run ``attempt`` (one try at call ``method path``) until it succeeds or this gives up."""
         started = self.clock()
         number = 1
         throttled = 0
-        outcome_unknown = False
         while True:
             try:
-                return attempt(outcome_unknown)
+                return attempt()
             except IncidentAPIError as error:
                 # Refusals that applied nothing and that waiting cures are bounded by time alone.
                 throttled += isinstance(error, _THROTTLED)
                 delay = self.next_delay(error, attempt=number, started=started, throttled=throttled)
                 if delay is None:
                     raise
-                if isinstance(error, APIConnectionError | ServerError):
-                    outcome_unknown = True
                 logger.info(
                     "retrying %s %s in %.2fs (attempt %d): %s",
                     method,

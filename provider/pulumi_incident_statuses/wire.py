@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
@@ -69,29 +69,12 @@ class IncidentStatusRecord:
     """When it last changed, RFC 3339."""
 
     @classmethod
-    def from_api(cls, data: object, *, method: str, path: str) -> IncidentStatusRecord:
-        """The record for a status object from the API; MalformedResponseError if it is not one.
+    def _checked(cls, data: Any) -> IncidentStatusRecord:
+        """The record for a status object `_status_problem` found nothing wrong with.
 
         Unknown categories and extra fields are accepted, so that the API may grow.
         """
-        problem = _status_problem(data, "incident status")
-        if problem is not None:
-            raise MalformedResponseError(
-                status=None, method=method, path=path, reason=problem, snippet=_json_text(data)
-            )
-        return cls._checked(data)
-
-    @classmethod
-    def _checked(cls, data: Any) -> IncidentStatusRecord:
-        return cls(
-            id=data["id"],
-            name=data["name"],
-            description=data["description"],
-            category=data["category"],
-            rank=data["rank"],
-            created_at=data["created_at"],
-            updated_at=data["updated_at"],
-        )
+        return cls(**{item.name: data[item.name] for item in fields(cls)})
 
 
 def _status_problem(data: object, where: str) -> str | None:
@@ -105,13 +88,6 @@ def _status_problem(data: object, where: str) -> str | None:
     if not isinstance(rank, int) or isinstance(rank, bool):
         return f"{where} has no integer 'rank'"
     return None
-
-
-def _json_text(data: object) -> str:
-    try:
-        return json.dumps(data, default=repr)
-    except ValueError:
-        return repr(data)
 
 
 def parse_http_date(value: str | None) -> datetime | None:

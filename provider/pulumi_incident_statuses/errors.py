@@ -59,6 +59,7 @@ __all__ = [
     "StatusLookupError",
     "StatusOrderError",
     "ValidationError",
+    "error_class_for",
 ]
 
 _StatusError = TypeVar("_StatusError", bound="APIStatusError")
@@ -281,16 +282,9 @@ class APIStatusError(RequestError):
 
     def recast(self, cls: builtins.type[_StatusError]) -> _StatusError:
         """The same answer as ``cls``, a subclass that says what the refusal meant here."""
-        return cls(
-            status=self.status,
-            method=self.method,
-            path=self.path,
-            type=self.type,
-            request_id=self.request_id,
-            errors=self.errors,
-            retry_after=self.retry_after,
-            snippet=self.snippet,
-        )
+        recast: _StatusError = _rebuild(cls, (), dict(self.__dict__))
+        recast.args = (recast._message(self.method, self.path),)
+        return recast
 
 
 class AuthenticationError(APIStatusError):
@@ -353,3 +347,17 @@ class RateLimitError(APIStatusError):
 
 class ServerError(APIStatusError):
     """5xx: incident.io failed; for a write the outcome is unknown."""
+
+
+_STATUS_ERRORS: dict[int, builtins.type[APIStatusError]] = {
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    422: ValidationError,
+    429: RateLimitError,
+}
+
+
+def error_class_for(status: int) -> builtins.type[APIStatusError]:
+    """The error class an answer with this status (outside 2xx) is raised as, by the tree above."""
+    return _STATUS_ERRORS.get(status, ServerError if status >= 500 else APIStatusError)

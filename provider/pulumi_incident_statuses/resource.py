@@ -115,15 +115,9 @@ def check_inputs(news: Mapping[str, Any]) -> CheckResult:
 
 def _outputs(record: IncidentStatusRecord, import_id: object = None) -> dict[str, Any]:
     """The one mapper from an API record to the resource's outputs."""
-    return {
-        "name": record.name,
-        "description": record.description,
-        "category": record.category,
-        "rank": record.rank,
-        "created_at": record.created_at,
-        "updated_at": record.updated_at,
-        "import_id": import_id,
-    }
+    outputs = {p: getattr(record, p) for p in _OUTPUTS if p != "import_id"}
+    outputs["import_id"] = import_id
+    return outputs
 
 
 class IncidentStatusProvider(ProviderBase):

@@ -12,17 +12,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
-from .errors import (
-    APIStatusError,
-    AuthenticationError,
-    ErrorDetail,
-    MalformedResponseError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    ServerError,
-    ValidationError,
-)
+from .errors import ErrorDetail, MalformedResponseError, error_class_for
 
 if TYPE_CHECKING:
     # Only the type: reading data loads no HTTP stack (codegen imports the record from here).
@@ -38,13 +28,6 @@ __all__ = [
 ]
 
 _STRING_FIELDS = ("id", "name", "description", "category", "created_at", "updated_at")
-_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    422: ValidationError,
-    429: RateLimitError,
-}
 _NOT_JSON = object()
 _SECONDS = re.compile(r"\d+(\.\d+)?")
 
@@ -180,14 +163,15 @@ class Reply:
         return [IncidentStatusRecord._checked(data) for data in items]
 
 
-def _error_body(content: bytes) -> tuple[str | None, str | None, tuple[ErrorDetail, ...]] | None:
-    """Type, request id and details of an incident.io error body, or None if it is not one."""
+def _error_fields(content: bytes) -> dict[str, Any]:
+    """What an error answer's body says, as `APIStatusError` fields: its type, request id and
+    details if it is an incident.io error body, else the start of its text."""
     try:
         body = json.loads(content)
     except ValueError:
-        return None
+        body = None
     if not isinstance(body, dict) or not ({"type", "errors"} & body.keys()):
-        return None
+        return {"snippet": content.decode() or None}
     kind = body.get("type")
     request_id = body.get("request_id")
     details: list[ErrorDetail] = []
@@ -204,11 +188,11 @@ def _error_body(content: bytes) -> tuple[str | None, str | None, tuple[ErrorDeta
                 field=source_field if isinstance(source_field, str) and source_field else None,
             )
         )
-    return (
-        kind if isinstance(kind, str) else None,
-        request_id if isinstance(request_id, str) else None,
-        tuple(details),
-    )
+    return {
+        "type": kind if isinstance(kind, str) else None,
+        "request_id": request_id if isinstance(request_id, str) else None,
+        "errors": tuple(details),
+    }
 
 
 def reply_or_raise(response: requests.Response, *, method: str, path: str, secret: str) -> Reply:
@@ -217,24 +201,10 @@ def reply_or_raise(response: requests.Response, *, method: str, path: str, secre
     if 200 <= status < 300:
         return Reply(method, path, status, response.content, secret, response.headers.get("Date"))
     content = redact(response.content.decode("utf-8", errors="replace"), secret).encode()
-    error_class = _STATUS_ERRORS.get(status, ServerError if status >= 500 else APIStatusError)
-    retry_after = parse_retry_after(response.headers.get("Retry-After"), now=datetime.now(UTC))
-    parsed = _error_body(content)
-    if parsed is None:
-        raise error_class(
-            status=status,
-            method=method,
-            path=path,
-            retry_after=retry_after,
-            snippet=content.decode() or None,
-        )
-    kind, request_id, details = parsed
-    raise error_class(
+    raise error_class_for(status)(
         status=status,
         method=method,
         path=path,
-        type=kind,
-        request_id=request_id,
-        errors=details,
-        retry_after=retry_after,
+        retry_after=parse_retry_after(response.headers.get("Retry-After"), now=datetime.now(UTC)),
+        **_error_fields(content),
     )

@@ -29,15 +29,8 @@ def record(
     description: str = "A status.",
     status_id: str | None = None,
 ) -> IncidentStatusRecord:
-    return IncidentStatusRecord(
-        id=status_id or "01J" + hashlib.sha256(f"{name}/{rank}".encode()).hexdigest()[:23],
-        name=name,
-        description=description,
-        category=category,
-        rank=rank,
-        created_at=STAMP,
-        updated_at=STAMP,
-    )
+    status_id = status_id or "01J" + hashlib.sha256(f"{name}/{rank}".encode()).hexdigest()[:23]
+    return IncidentStatusRecord(status_id, name, description, category, rank, STAMP, STAMP)
 
 
 @dataclass

@@ -261,22 +261,10 @@ def project_stack(
 
 
 def status_stack(
-    tmp_path: Path,
-    emulator_url: str,
-    program: DataProgram,
-    *,
-    api_key: str = API_KEY,
-    key_from_env: bool = False,
+    tmp_path: Path, emulator_url: str, program: DataProgram, **options: Any
 ) -> ProjectStack:
-    """A stack of `program` against the emulator; the key in secret config or the environment."""
-    return project_stack(
-        tmp_path,
-        emulator_url,
-        program.source,
-        api_key=api_key,
-        key_from_env=key_from_env,
-        before=program.write,
-    )
+    """A stack of `program` against the emulator; `options` as for `project_stack`."""
+    return project_stack(tmp_path, emulator_url, program.source, before=program.write, **options)
 
 
 def server_statuses(emulator_url: str, api_key: str = API_KEY) -> list[dict[str, Any]]:

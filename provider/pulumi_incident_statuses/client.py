@@ -139,7 +139,9 @@ class IncidentStatusesClient:
 
     def list(self) -> builtins.list[IncidentStatusRecord]:
         """Every incident status of the organisation, managed ones included."""
-        return self._retry.run("GET", _STATUSES, lambda: self._list_once())
+        return self._retry.run(
+            "GET", _STATUSES, lambda: self._send("GET", _STATUSES).status_records()
+        )
 
     def get(self, status_id: str) -> IncidentStatusRecord:
         """The status with this id; NotFoundError if there is none."""
@@ -211,7 +213,7 @@ class IncidentStatusesClient:
         """
 
         def attempt() -> dict[str, IncidentStatusRecord]:
-            records = {record.id: record for record in self._list_once()}
+            records = {r.id: r for r in self._send("GET", _STATUSES).status_records()}
             try:
                 for status_id, rank in plan(records):
                     record = records[status_id]
@@ -230,9 +232,6 @@ class IncidentStatusesClient:
         """Delete a status; NotFoundError if there is none (also when a lost retry deleted it)."""
         path = _status_path(status_id)
         self._retry.run("DELETE", path, lambda: self._send("DELETE", path))
-
-    def _list_once(self) -> builtins.list[IncidentStatusRecord]:
-        return self._send("GET", _STATUSES).status_records()
 
     def listing(self, clock: Callable[[], float] = time.monotonic) -> creation.Listing:
         """Every status, with the service's clock (``Date``) and ``clock`` when it arrived."""

@@ -27,8 +27,8 @@ from pulumi import automation as auto
 from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness.engine import API_KEY, toolchain
 from incident_statuses_harness.noop_provider import NoopStatus
+from incident_statuses_harness.workspace import open_stack
 from pulumi_incident_statuses import IncidentStatus
-from pulumi_incident_statuses.workspace import open_stack
 
 BASELINE = "baseline"
 OURS = "ours"

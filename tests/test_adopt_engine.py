@@ -22,8 +22,8 @@ from incident_statuses_harness.engine import ROOT, server_statuses, stats, toolc
 from incident_statuses_harness.ordering import held_order
 from incident_statuses_harness.organisation import API_KEY, HAND_MADE, seed
 from incident_statuses_harness.user import shell, user_project
+from incident_statuses_harness.workspace import PulumiProgram, open_stack, program_from_file
 from pulumi_incident_statuses import cli, get_incident_status
-from pulumi_incident_statuses.workspace import PulumiProgram, open_stack, program_from_file
 
 pytestmark = pytest.mark.engine
 
@@ -229,35 +229,33 @@ def test_lookup_references_statuses_the_program_does_not_manage(
     assert up.summary.resource_changes == {"create": 1}
 
 
-def test_lookup_of_a_missing_name_fails_the_run_with_close_names(
-    tmp_path: Path, emulator: EmulatorProcess
+@pytest.mark.parametrize(
+    ("lookup", "said"),
+    [
+        pytest.param(
+            {"name": "triage "},
+            "error: get_incident_status(name='triage '): no incident status is named 'triage '; "
+            "did you mean 'Triage'?",
+            id="a-missing-name-names-the-close-ones",
+        ),
+        pytest.param(
+            {"id": "01NOSUCHSTATUS"},
+            "error: get_incident_status(id='01NOSUCHSTATUS'): no incident status has id "
+            "'01NOSUCHSTATUS'",
+            id="a-missing-id-is-named",
+        ),
+    ],
+)
+def test_a_failed_lookup_fails_the_run_with_its_message_alone(
+    tmp_path: Path, emulator: EmulatorProcess, lookup: dict[str, str], said: str
 ) -> None:
     def program() -> None:
-        pulumi.export("triage", get_incident_status(name="triage ").id)
+        pulumi.export("found", get_incident_status(**lookup).id)
 
     stack = stack_of(tmp_path, emulator, program)
     with pytest.raises(auto.CommandError) as failure:
         stack.up()
-    assert (
-        "error: get_incident_status(name='triage '): no incident status is named 'triage '; "
-        "did you mean 'Triage'?" in str(failure.value)
-    )
-    assert "Traceback" not in str(failure.value)
-
-
-def test_lookup_of_a_missing_id_fails_the_run_naming_it(
-    tmp_path: Path, emulator: EmulatorProcess
-) -> None:
-    def program() -> None:
-        pulumi.export("gone", get_incident_status(id="01NOSUCHSTATUS").id)
-
-    stack = stack_of(tmp_path, emulator, program)
-    with pytest.raises(auto.CommandError) as failure:
-        stack.up()
-    assert (
-        "error: get_incident_status(id='01NOSUCHSTATUS'): no incident status has id "
-        "'01NOSUCHSTATUS'" in str(failure.value)
-    )
+    assert said in str(failure.value)
     assert "Traceback" not in str(failure.value)
 
 

@@ -37,7 +37,7 @@ from incident_statuses_harness.engine import (
     statuses_program,
     toolchain,
 )
-from pulumi_incident_statuses.workspace import open_stack
+from incident_statuses_harness.workspace import open_stack
 
 pytestmark = pytest.mark.engine
 

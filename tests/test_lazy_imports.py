@@ -1,4 +1,5 @@
-"""A preview imports nothing it does not use: the HTTP stack loads with the first request."""
+"""A preview imports nothing it does not use: the HTTP stack loads with the first request, and
+the record and the program generator (pure, no I/O) never load it."""
 
 from __future__ import annotations
 
@@ -38,3 +39,14 @@ def test_preview_work_loads_no_http_stack(emulator: EmulatorProcess) -> None:
         "after preview: []",
         "after a read: ['pulumi_incident_statuses.client', 'requests', 'urllib3']",
     ]
+
+
+def test_the_record_and_the_program_generator_load_no_http_stack() -> None:
+    probe = (
+        "import sys\n"
+        "from pulumi_incident_statuses import codegen, wire\n"
+        "HTTP = ('requests', 'urllib3', 'pulumi_incident_statuses.client')\n"
+        "print(sorted(m for m in HTTP if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -31,8 +31,9 @@ from typing import TextIO
 
 from pulumi_incident_statuses import categories, codegen, stack_state
 from pulumi_incident_statuses import settings as settings_module
-from pulumi_incident_statuses.client import IncidentStatusesClient, IncidentStatusRecord
+from pulumi_incident_statuses.client import IncidentStatusesClient
 from pulumi_incident_statuses.errors import ConfigurationError, IncidentAPIError
+from pulumi_incident_statuses.wire import IncidentStatusRecord
 
 __all__ = ["Subcommand", "build_parser", "main", "print_statuses"]
 
@@ -327,7 +328,7 @@ def _run_recover(args: argparse.Namespace) -> int:
             return _USAGE_ERROR
         stack = auto.select_stack(stack_name=name, work_dir=work_dir)
         result = recovery.recover(stack, cancel=args.cancel, since=args.since, dry_run=args.dry_run)
-    except (auto.CommandError, RuntimeError) as error:
+    except auto.CommandError as error:
         _say(str(error).strip())
         return 1
     verb = "would import" if args.dry_run else "imported"

@@ -14,8 +14,9 @@ import difflib
 import pulumi
 
 from . import settings as settings_module
-from .client import IncidentStatusesClient, IncidentStatusRecord
+from .client import IncidentStatusesClient
 from .errors import IncidentAPIError, NotFoundError, StatusLookupError
+from .wire import IncidentStatusRecord
 
 __all__ = ["LookupFailedError", "get_incident_status"]
 

@@ -49,13 +49,16 @@ from pulumi import automation as auto
 
 from . import creation
 from . import settings as settings_module
-from .client import IncidentStatusesClient, IncidentStatusRecord
+from .client import IncidentStatusesClient
+from .errors import RecoveryError, StackLockedError
 from .resource import RESOURCE_TYPE
+from .wire import IncidentStatusRecord
 
 __all__ = [
     "RUN_CLOCK_MARGIN",
     "PendingCreate",
     "Recovery",
+    "RecoveryError",
     "StackLockedError",
     "Unmatched",
     "match_pending_creates",
@@ -67,10 +70,6 @@ RUN_CLOCK_MARGIN = timedelta(seconds=2)
 """Allowed disagreement between the clock that ran Pulumi and the one running the recovery."""
 
 _STACK_TYPE = "pulumi:pulumi:Stack"
-
-
-class StackLockedError(RuntimeError):
-    """The stack is locked by a run, possibly a killed one; nothing was changed."""
 
 
 @dataclass(frozen=True)
@@ -224,7 +223,7 @@ def _config_lookup(stack: auto.Stack) -> Callable[[str], object]:
 
 def _on_service_clock(started: datetime, listing: creation.Listing) -> datetime:
     if listing.server_time is None:
-        raise RuntimeError(
+        raise RecoveryError(
             "incident.io's answer had no Date header, so the killed run's start cannot be put "
             "on its clock; nothing was imported"
         )
@@ -244,7 +243,7 @@ def _run_started(stack: auto.Stack, deployment: Mapping[str, Any]) -> datetime:
         if entry.get("endTime"):
             bounds.append(_instant(str(entry["endTime"])))
     if not bounds:
-        raise RuntimeError(
+        raise RecoveryError(
             "cannot tell when the killed run started (the stack has no history and no root "
             "resource); pass the time it started with --since"
         )

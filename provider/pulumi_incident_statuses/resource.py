@@ -1,8 +1,8 @@
 """`IncidentStatus`: an incident.io incident status as a Pulumi dynamic resource.
 
 The provider object is pickled into every resource's state, so it holds nothing (see
-`MessageFirstProvider.__getstate__`): API clients, credentials and caches live in
-`connection.PROCESS`, per provider process, built at run time from the stack config the engine
+`ProviderBase.__getstate__`): API clients, credentials and caches live in
+`connection.CONNECTIONS`, per provider process, built at run time from the stack config the engine
 hands to `configure`.
 """
 
@@ -24,17 +24,18 @@ from pulumi.dynamic import (
 )
 
 from . import categories, renames
-from .connection import ConnectedProvider, Connection
+from .connection import Connection
 from .errors import NotFoundError, StatusConflictError
 from .inputs import UNKNOWN, StatusInputs, as_int, describe
 from .pickling import pickler_as_found
+from .provider_base import ProviderBase
+from .ranking import MAX_RANK
 
 if TYPE_CHECKING:
     # The HTTP stack loads on the first request: a preview makes none and never imports it.
-    from .client import IncidentStatusRecord
+    from .wire import IncidentStatusRecord
 
 RESOURCE_TYPE = "pulumi-python:dynamic/incident:IncidentStatus"
-MAX_RANK = 999_999
 
 _INPUTS = ("name", "description", "category", "rank", "import_id")
 _OUTPUTS = ("name", "description", "category", "rank", "created_at", "updated_at", "import_id")
@@ -114,18 +115,12 @@ def check_inputs(news: Mapping[str, Any]) -> CheckResult:
 
 def _outputs(record: IncidentStatusRecord, import_id: object = None) -> dict[str, Any]:
     """The one mapper from an API record to the resource's outputs."""
-    return {
-        "name": record.name,
-        "description": record.description,
-        "category": record.category,
-        "rank": record.rank,
-        "created_at": record.created_at,
-        "updated_at": record.updated_at,
-        "import_id": import_id,
-    }
+    outputs = {p: getattr(record, p) for p in _OUTPUTS if p != "import_id"}
+    outputs["import_id"] = import_id
+    return outputs
 
 
-class IncidentStatusProvider(ConnectedProvider):
+class IncidentStatusProvider(ProviderBase):
     """The dynamic provider behind `IncidentStatus`. Stateless when pickled."""
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -155,22 +150,18 @@ class IncidentStatusProvider(ConnectedProvider):
             if declared.import_id:
                 record = self._adopt(connection, str(declared.import_id), declared)
             else:
-                record = self._create(connection, declared)
+                # Everything that makes a create safe to send, resend or recover is the client's
+                # (the creation module): a held name fails with StatusConflictError, a lost rank
+                # race is retried, a lost answer is settled only on evidence this create made it.
+                record = connection.client.create(
+                    name=declared.name,
+                    description=declared.description,
+                    category=declared.category,
+                    rank=declared.rank,
+                )
         finally:
             connection.invalidate()
         return CreateResult(record.id, _outputs(record, declared.import_id))
-
-    @staticmethod
-    def _create(connection: Connection, declared: StatusInputs) -> IncidentStatusRecord:
-        # Everything that makes a create safe to send, resend or recover is the client's
-        # (the creation module): a held name fails with StatusConflictError, a lost rank race
-        # is retried, a lost answer is settled only on evidence that this create made it.
-        return connection.client.create(
-            name=declared.name,
-            description=declared.description,
-            category=declared.category,
-            rank=declared.rank,
-        )
 
     def _adopt(
         self, connection: Connection, import_id: str, declared: StatusInputs

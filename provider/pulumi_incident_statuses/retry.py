@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import logging
 import random as _random
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
 from .errors import (
@@ -23,36 +20,11 @@ from .errors import (
     ServerError,
 )
 
-__all__ = ["RetryPolicy", "parse_retry_after"]
+__all__ = ["RetryPolicy"]
 
 logger = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
-
-_SECONDS = re.compile(r"\d+(\.\d+)?")
-
-
-def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
-    """The wait a ``Retry-After`` value asks for, as seconds or an HTTP-date; None if unreadable.
-
-    incident.io documents seconds now and documented an HTTP-date (``Thu, 17 Apr 2025 11:17:18
-    UTC``) before, so both are accepted. A date in the past means no wait.
-    """
-    if value is None:
-        return None
-    value = value.strip()
-    if _SECONDS.fullmatch(value):
-        return float(value)
-    if not value:
-        return None
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
-
 
 _THROTTLED = (RateLimitError, RankRaceError, RankTakenError)
 """Refusals that applied nothing and that waiting cures: bounded by time alone."""
@@ -144,26 +116,20 @@ class RetryPolicy:
             return None
         return delay
 
-    def run(self, method: str, path: str, attempt: Callable[[bool], _T]) -> _T:
-        """Run ``attempt`` (one try at call ``method path``) until it succeeds or this gives up.
-
-        ``attempt`` is told whether an earlier attempt may have been applied without an answer.
-        """
+    def run(self, method: str, path: str, attempt: Callable[[], _T]) -> _T:
+        """Run ``attempt`` (one try at call ``method path``) until it succeeds or this gives up."""
         started = self.clock()
         number = 1
         throttled = 0
-        outcome_unknown = False
         while True:
             try:
-                return attempt(outcome_unknown)
+                return attempt()
             except IncidentAPIError as error:
                 # Refusals that applied nothing and that waiting cures are bounded by time alone.
                 throttled += isinstance(error, _THROTTLED)
                 delay = self.next_delay(error, attempt=number, started=started, throttled=throttled)
                 if delay is None:
                     raise
-                if isinstance(error, APIConnectionError | ServerError):
-                    outcome_unknown = True
                 logger.info(
                     "retrying %s %s in %.2fs (attempt %d): %s",
                     method,

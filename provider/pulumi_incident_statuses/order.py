@@ -76,6 +76,15 @@ def check_inputs(news: Mapping[str, Any]) -> CheckResult:
     return CheckResult(inputs, failures)
 
 
+def changed_fields(
+    olds: Mapping[str, Any], news: Mapping[str, Any]
+) -> tuple[list[str], list[str]]:
+    """The fields `news` changes from the outputs `olds`, and those that replace."""
+    changes = ["statuses"] if news.get("statuses") != olds.get("statuses") else []
+    replaces = ["category"] if news.get("category") != olds.get("category") else []
+    return changes, replaces
+
+
 def _known_ids(statuses: object) -> list[str] | None:
     if not isinstance(statuses, list) or any(not isinstance(s, str) for s in statuses):
         return None
@@ -173,9 +182,8 @@ class IncidentStatusOrderProvider(ProviderBase):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare the category (a change replaces) and the list; ranks are the provider's own."""
-        replaces = ["category"] if news.get("category") != olds.get("category") else []
-        changed = news.get("statuses") != olds.get("statuses")
-        return DiffResult(changes=bool(changed or replaces), replaces=replaces, stables=[])
+        changes, replaces = changed_fields(olds, news)
+        return DiffResult(changes=bool(changes or replaces), replaces=replaces, stables=[])
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Put the listed statuses in order."""

@@ -113,6 +113,17 @@ def check_inputs(news: Mapping[str, Any]) -> CheckResult:
     return CheckResult(inputs, failures)
 
 
+def changed_fields(
+    olds: Mapping[str, Any], new: StatusInputs
+) -> tuple[list[str], list[str]]:
+    """The declared fields `new` changes from the outputs `olds`, and those that replace."""
+    changes = [p for p in ("name", "description") if getattr(new, p) != olds.get(p)]
+    if new.rank_unknown or (new.rank is not None and new.rank != olds.get("rank")):
+        changes.append("rank")
+    replaces = ["category"] if new.category != olds.get("category") else []
+    return changes, replaces
+
+
 def _outputs(record: IncidentStatusRecord, import_id: object = None) -> dict[str, Any]:
     """The one mapper from an API record to the resource's outputs."""
     outputs = {p: getattr(record, p) for p in _OUTPUTS if p != "import_id"}
@@ -131,10 +142,7 @@ class IncidentStatusProvider(ProviderBase):
         """Compare declared fields only; a category change replaces, deleting first."""
         new = StatusInputs.of(news)
         renames.note(id_, new)
-        changes = [p for p in ("name", "description") if getattr(new, p) != olds.get(p)]
-        if new.rank_unknown or (new.rank is not None and new.rank != olds.get("rank")):
-            changes.append("rank")
-        replaces = ["category"] if new.category != olds.get("category") else []
+        changes, replaces = changed_fields(olds, new)
         return DiffResult(
             changes=bool(changes or replaces),
             replaces=replaces,

@@ -1,0 +1,297 @@
+"""The provider plugin on the path users type: a project folder, the `pulumi` CLI, the emulator.
+
+The engine starts `pulumi-resource-incident` as it starts any provider binary: found on `PATH`
+(the checkout's `.venv/bin`), or in the folder `Pulumi.yaml` names under `plugins.providers`.
+Pulumi YAML projects run with the `pulumi-language-yaml` host that `make setup` builds; the
+Python project uses the SDK `pulumi package gen-sdk` makes from the plugin's schema.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from incident_statuses_emulator.process import EmulatorProcess
+from incident_statuses_harness.engine import ROOT, configurable, server_statuses, stats
+from incident_statuses_harness.organisation import MANAGED, edit, seed
+from incident_statuses_harness.user import Cli, shell, user_project
+
+pytestmark = pytest.mark.engine
+
+PLUGIN = ROOT / ".venv" / "bin" / "pulumi-resource-incident"
+
+
+def yaml_project(folder: Path, body: str) -> Path:
+    """A Pulumi YAML project: `Pulumi.yaml` is the program."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "Pulumi.yaml").write_text(f"name: statuses\nruntime: yaml\n{body}", "utf-8")
+    return folder
+
+
+def changed_lines(preview: str) -> list[str]:
+    """The lines of `pulumi preview --diff` that mark a change (+, -, ~ at their start)."""
+    steps = preview.split("\nResources:")[0]
+    marks = ("+", "-", "~")
+    return [line.strip() for line in steps.splitlines() if line.lstrip().startswith(marks)]
+
+
+LIFECYCLE = """\
+resources:
+  fixing:
+    type: incident:index:IncidentStatus
+    properties:
+      name: Fixing
+      description: A fix is under way.
+      category: live
+  monitoring:
+    type: incident:index:IncidentStatus
+    properties:
+      name: Monitoring
+      description: Watching the fix.
+      category: live
+  live-order:
+    type: incident:index:IncidentStatusOrder
+    properties:
+      category: live
+      statuses:
+        - ${monitoring.id}
+        - ${fixing.id}
+outputs:
+  fixing: ${fixing.id}
+  monitoring: ${monitoring.id}
+"""
+
+
+def test_a_yaml_project_lifecycle(tmp_path: Path, emulator: EmulatorProcess) -> None:
+    hand_made = seed(emulator.url, ({"name": "Investigating", "description": "By hand.",
+                                     "category": "live"},))["Investigating"]
+    folder = yaml_project(tmp_path / "project", LIFECYCLE)
+    pulumi = shell(tmp_path, folder, emulator)
+    pulumi("stack", "init", "dev")
+
+    pulumi("up", "--yes")
+    held = configurable(emulator.url)
+    ids = pulumi.outputs()
+    assert {held["Fixing"]["id"], held["Monitoring"]["id"]} == set(ids.values())
+    assert held["Monitoring"]["rank"] < held["Fixing"]["rank"]
+
+    # One description edited: the diff shows that one field.
+    program = folder / "Pulumi.yaml"
+    program.write_text(program.read_text("utf-8").replace("A fix is under way.", "Shipping."))
+    preview = pulumi("preview", "--diff").stdout
+    assert changed_lines(preview) == [
+        "~ incident:index:IncidentStatus: (update)",
+        '~ description: "A fix is under way." => "Shipping."',
+    ], preview
+
+    # A dashboard edit: refresh records it in the state.
+    edit(emulator.url, ids["monitoring"], name="Monitoring", description="Edited by hand.")
+    pulumi("refresh", "--yes")
+    state = json.loads(pulumi("stack", "export").stdout)["deployment"]["resources"]
+    monitoring = next(r for r in state if r.get("id") == ids["monitoring"])
+    assert monitoring["outputs"]["description"] == "Edited by hand."
+
+    # Destroy removes what the stack made, and nothing else.
+    pulumi("destroy", "--yes")
+    assert list(configurable(emulator.url)) == ["Investigating"]
+    assert configurable(emulator.url)["Investigating"] == hand_made
+
+
+def test_pulumi_import_adopts_without_writing(tmp_path: Path, emulator: EmulatorProcess) -> None:
+    made = seed(
+        emulator.url,
+        (
+            {"name": "Investigating", "description": "By hand.", "category": "live"},
+            {"name": "Fixing", "description": "Also by hand.", "category": "live"},
+            {"name": "Documenting", "description": "Writing it up.", "category": "learning"},
+        ),
+    )
+    folder = yaml_project(tmp_path / "project", "")
+    pulumi = shell(tmp_path, folder, emulator)
+    pulumi("stack", "init", "dev")
+    writes = stats(emulator.url)["writes"]
+
+    one = pulumi("import", "incident:index:IncidentStatus", "investigating",
+                 made["Investigating"]["id"], "--yes", "--out", str(tmp_path / "one.yaml"))
+    code = (tmp_path / "one.yaml").read_text("utf-8")
+    assert "type: incident:index:IncidentStatus" in code and "protect: true" in code, one.stdout
+
+    # Many at once from a file, as `pulumi import --file` reads it.
+    listing = {"resources": [
+        {"type": "incident:index:IncidentStatus", "name": name.lower(), "id": made[name]["id"]}
+        for name in ("Fixing", "Documenting")
+    ]}
+    (tmp_path / "import.json").write_text(json.dumps(listing), "utf-8")
+    pulumi("import", "--file", str(tmp_path / "import.json"), "--yes",
+           "--out", str(tmp_path / "many.yaml"))
+    assert stats(emulator.url)["writes"] == writes
+
+    state = json.loads(pulumi("stack", "export").stdout)["deployment"]["resources"]
+    imported = [r for r in state if r["type"] == "incident:index:IncidentStatus"]
+    assert sorted(r["id"] for r in imported) == sorted(s["id"] for s in made.values())
+    assert all(r.get("protect") for r in imported)
+
+    # The code pasted into the program: nothing to change.
+    many = (tmp_path / "many.yaml").read_text("utf-8").removeprefix("resources:\n")
+    (folder / "Pulumi.yaml").write_text(
+        (folder / "Pulumi.yaml").read_text("utf-8") + code + many, "utf-8"
+    )
+    pulumi("preview", "--expect-no-changes")
+    assert stats(emulator.url)["writes"] == writes
+
+
+TWO_ORGANISATIONS = """\
+config:
+  keyA:
+    type: string
+    secret: true
+  keyB:
+    type: string
+    secret: true
+resources:
+  org-a:
+    type: pulumi:providers:incident
+    properties:
+      apiKey: ${keyA}
+      endpoint: %(a)s
+  org-b:
+    type: pulumi:providers:incident
+    properties:
+      apiKey: ${keyB}
+      endpoint: %(b)s
+  fixing-a:
+    type: incident:index:IncidentStatus
+    properties: {name: Fixing, description: In organisation A., category: live}
+    options: {provider: "${org-a}"}
+  fixing-b:
+    type: incident:index:IncidentStatus
+    properties: {name: Fixing, description: In organisation B., category: live}
+    options: {provider: "${org-b}"}
+outputs:
+  a: ${fixing-a.id}
+  b: ${fixing-b.id}
+"""
+
+KEYS = {"a": "key-of-organisation-a", "b": "key-of-organisation-b"}
+
+
+def two_organisations(
+    emulator_factory: Callable[..., EmulatorProcess],
+) -> dict[str, EmulatorProcess]:
+    return {org: emulator_factory(api_key=key) for org, key in KEYS.items()}
+
+
+def assert_keys_secret(pulumi: Cli) -> None:
+    exported = pulumi("stack", "export").stdout
+    assert not any(key in exported for key in KEYS.values())
+    providers = [
+        r for r in json.loads(exported)["deployment"]["resources"]
+        if r["type"] == "pulumi:providers:incident"
+    ]
+    assert providers and all("ciphertext" in r["inputs"]["apiKey"] for r in providers)
+
+
+def test_two_organisations_in_one_yaml_stack(
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorProcess]
+) -> None:
+    orgs = two_organisations(emulator_factory)
+    body = TWO_ORGANISATIONS % {org: emulator.url for org, emulator in orgs.items()}
+    folder = yaml_project(tmp_path / "project", body)
+    pulumi = shell(tmp_path, folder, orgs["a"], key_in_env=False)
+    del pulumi.env["INCIDENT_ENDPOINT"]
+    pulumi("stack", "init", "dev")
+    pulumi("config", "set", "--secret", "keyA", KEYS["a"])
+    pulumi("config", "set", "--secret", "keyB", KEYS["b"])
+
+    pulumi("up", "--yes")
+    ids = pulumi.outputs()
+    for org, emulator in orgs.items():
+        held = configurable(emulator.url, KEYS[org])
+        assert held["Fixing"]["id"] == ids[org]
+        assert held["Fixing"]["description"] == f"In organisation {org.upper()}."
+    assert_keys_secret(pulumi)
+
+
+SDK_PROGRAM = '''"""Two organisations through the plugin's SDK, a dynamic status beside them."""
+
+import pulumi
+import pulumi_incident_sdk as incident
+
+from pulumi_incident_statuses import IncidentStatus
+
+config = pulumi.Config()
+for org in ("a", "b"):
+    organisation = incident.Provider(
+        f"org-{org}",
+        api_key=config.require_secret(f"key_{org}"),
+        endpoint=config.require(f"endpoint_{org}"),
+    )
+    fixing = incident.IncidentStatus(
+        f"fixing-{org}",
+        name="Fixing",
+        description=f"In organisation {org.upper()}.",
+        category="live",
+        opts=pulumi.ResourceOptions(provider=organisation),
+    )
+    pulumi.export(org, fixing.id)
+
+# The stack config incident:apiKey and incident:endpoint serve the dynamic resource and the
+# plugin's default provider alike.
+reviewing = IncidentStatus(
+    "reviewing", name="Reviewing", description="Made by the dynamic resource.", category="learning"
+)
+pulumi.export("reviewing", reviewing.id)
+pulumi.export("found", incident.get_incident_status_output(id=reviewing.id).name)
+'''
+
+
+def test_python_sdk_beside_the_dynamic_resource(
+    tmp_path: Path, user_venv: Path, emulator_factory: Callable[..., EmulatorProcess]
+) -> None:
+    orgs = two_organisations(emulator_factory)
+    folder = user_project(tmp_path / "project", SDK_PROGRAM, user_venv)
+    # The executable `pip install` put in the project's virtualenv, named in Pulumi.yaml.
+    with (folder / "Pulumi.yaml").open("a", encoding="utf-8") as project:
+        project.write("plugins:\n  providers:\n    - name: incident\n      path: venv/bin\n")
+    pulumi = shell(tmp_path, folder, orgs["a"], key_in_env=False)
+    del pulumi.env["INCIDENT_ENDPOINT"]
+    pulumi("package", "gen-sdk", str(user_venv / "bin" / "pulumi-resource-incident"),
+           "--language", "python", "--out", str(tmp_path / "sdk"))
+    subprocess.run(
+        [str(user_venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check",
+         "--no-deps", str(tmp_path / "sdk" / "python")],
+        check=True,
+        timeout=120,
+    )
+    pulumi("stack", "init", "dev")
+    for org, emulator in orgs.items():
+        pulumi("config", "set", "--secret", f"key_{org}", KEYS[org])
+        pulumi("config", "set", f"endpoint_{org}", emulator.url)
+    pulumi("config", "set", "--secret", "incident:apiKey", KEYS["a"])
+    pulumi("config", "set", "incident:endpoint", orgs["a"].url)
+
+    up = pulumi("up", "--yes")
+    assert "using pulumi-resource-incident from $PATH" not in up.stdout
+    outputs = pulumi.outputs()
+    held = {org: configurable(emulator.url, KEYS[org]) for org, emulator in orgs.items()}
+    assert held["a"]["Fixing"]["id"] == outputs["a"] and held["b"]["Fixing"]["id"] == outputs["b"]
+    assert held["a"]["Reviewing"]["id"] == outputs["reviewing"]
+    assert outputs["found"] == "Reviewing" and "Reviewing" not in held["b"]
+    assert_keys_secret(pulumi)
+    pulumi("preview", "--expect-no-changes")
+
+
+def test_errors_reach_the_user_message_first(tmp_path: Path, emulator: EmulatorProcess) -> None:
+    seed(emulator.url, ({"name": "Fixing", "description": "By hand.", "category": "live"},))
+    folder = yaml_project(tmp_path / "project", LIFECYCLE)
+    pulumi = shell(tmp_path, folder, emulator)
+    pulumi("stack", "init", "dev")
+    failed = pulumi("up", "--yes", check=False)
+    assert failed.returncode != 0
+    assert "Traceback" not in failed.stdout and 'File "' not in failed.stdout, failed.stdout
+    assert "error: " in failed.stdout and "Fixing" in failed.stdout, failed.stdout
+    assert {s["name"] for s in server_statuses(emulator.url)} >= {*MANAGED, "Fixing"}

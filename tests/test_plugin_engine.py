@@ -115,10 +115,11 @@ def test_pulumi_import_adopts_without_writing(tmp_path: Path, emulator: Emulator
     pulumi("stack", "init", "dev")
     writes = stats(emulator.url)["writes"]
 
+    # One status: the code to paste is printed after the import.
     one = pulumi("import", "incident:index:IncidentStatus", "investigating",
-                 made["Investigating"]["id"], "--yes", "--out", str(tmp_path / "one.yaml"))
-    code = (tmp_path / "one.yaml").read_text("utf-8")
-    assert "type: incident:index:IncidentStatus" in code and "protect: true" in code, one.stdout
+                 made["Investigating"]["id"], "--yes").stdout
+    code = one[one.index("\nresources:\n") + 1 :]
+    assert "type: incident:IncidentStatus" in code and "protect: true" in code, one
 
     # Many at once from a file, as `pulumi import --file` reads it.
     listing = {"resources": [

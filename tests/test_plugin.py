@@ -214,4 +214,6 @@ def test_an_unknown_token_is_named(plugin: IncidentProvider) -> None:
 def test_the_executable_says_how_it_is_run(capsys: pytest.CaptureFixture[str]) -> None:
     assert server.main([]) == 2
     assert "the Pulumi engine starts this plugin" in capsys.readouterr().err
-    assert "pip install 'pulumi==" in server.missing_sdk("3.100.0", "pulumi.provider.x")
+    message = server.missing_sdk("3.100.0", "pulumi.provider.x")
+    assert "3.100.0" in message and "pip install 'pulumi>=3.230.0,<4'" in message
+    assert server._sdk_problem() is None

@@ -8,6 +8,7 @@ with its message and the Python stack; an `IncidentAPIError` is a message for th
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections.abc import Awaitable, Callable
 from importlib import metadata
@@ -17,6 +18,8 @@ from ..errors import IncidentAPIError
 
 TESTED_SDK = "3.272.0"
 """The pulumi SDK this plugin is tested with."""
+MINIMUM_SDK = "3.230.0"
+"""The oldest pulumi SDK whose provider interface is the one this plugin is written against."""
 
 _NEEDS = (
     "pulumi.provider.experimental.provider",
@@ -42,9 +45,18 @@ def missing_sdk(installed: str, missing: str) -> str:
     """The message for an SDK without the provider interface this plugin is served with."""
     return (
         f"pulumi-resource-incident: the pulumi Python SDK {installed} here has no {missing}; "
-        f"this plugin needs pulumi's provider interface (tested with pulumi {TESTED_SDK}). "
-        f"Install that version into this environment: pip install 'pulumi=={TESTED_SDK}'"
+        f"this plugin needs pulumi's provider interface, pulumi >= {MINIMUM_SDK} (tested with "
+        f"{TESTED_SDK}). In the environment of {sys.executable}: "
+        f"pip install 'pulumi>={MINIMUM_SDK},<4'"
     )
+
+
+def _release(version: str) -> tuple[int, ...]:
+    parts = []
+    for part in version.split(".")[:3]:
+        digits = "".join(itertools.takewhile(str.isdigit, part))
+        parts.append(int(digits or 0))
+    return tuple(parts)
 
 
 def _sdk_problem() -> str | None:
@@ -54,6 +66,8 @@ def _sdk_problem() -> str | None:
         installed = metadata.version("pulumi")
     except metadata.PackageNotFoundError:
         return missing_sdk("(none)", "pulumi package at all")
+    if _release(installed) < _release(MINIMUM_SDK) or _release(installed) >= (4,):
+        return missing_sdk(installed, "provider interface this plugin is written against")
     for module in _NEEDS:
         try:
             importlib.import_module(module)

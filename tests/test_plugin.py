@@ -158,9 +158,11 @@ def test_read_without_state_is_an_import_with_no_write(
 def test_create_never_takes_a_held_name(
     plugin: IncidentProvider, emulator: EmulatorProcess
 ) -> None:
-    seed(emulator.url, (FIXING,))
-    with pytest.raises(StatusConflictError):
+    held = seed(emulator.url, (FIXING,))["Fixing"]["id"]
+    advice = f"adopt it with `pulumi import incident:index:IncidentStatus fixing {held}`"
+    with pytest.raises(StatusConflictError, match=advice) as raised:
         run(plugin.create(CreateRequest(STATUS_URN, props(**FIXING), 60, False)))
+    assert "request " in str(raised.value) and raised.value.holder_id == held
 
 
 def test_order_gets_its_name_from_the_urn(

@@ -47,7 +47,7 @@ from pulumi.provider.experimental.provider import (
 
 from .. import lookup, order, resource
 from .. import settings as settings_module
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, StatusConflictError
 from ..inputs import UNKNOWN, StatusInputs
 from . import schema
 from .values import plain, plain_map, wire_map
@@ -95,6 +95,17 @@ def _detailed(changes: list[str], replaces: list[str]) -> dict[str, PropertyDiff
         **{field: PropertyDiff(PropertyDiffKind.UPDATE_REPLACE, input_diff=True)
            for field in replaces},
     }
+
+
+def _adopt_by_import(error: StatusConflictError, resource_name: str) -> StatusConflictError:
+    """The conflict's advice for this path: no `import_id` input here, `pulumi import` instead."""
+    if error.holder_id is None:
+        return error
+    return StatusConflictError(
+        f"{error}. Through the provider plugin, adopt it with "
+        f"`pulumi import {schema.STATUS} {resource_name} {error.holder_id}` instead",
+        holder_id=error.holder_id,
+    )
 
 
 class IncidentProvider(Provider):
@@ -180,7 +191,10 @@ class IncidentProvider(Provider):
     async def create(self, request: CreateRequest) -> CreateResponse:
         """The operation's `create`."""
         if request.type == schema.STATUS:
-            result = await self._run(self._status.create, plain_map(request.properties))
+            try:
+                result = await self._run(self._status.create, plain_map(request.properties))
+            except StatusConflictError as error:
+                raise _adopt_by_import(error, request.name) from None
             return CreateResponse(result.id, wire_map(result.outs or {}, _STATUS_OUTPUTS))
         if request.type == schema.ORDER:
             props = self._order_fields(request.name, request.properties)

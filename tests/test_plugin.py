@@ -219,3 +219,30 @@ def test_the_executable_says_how_it_is_run(capsys: pytest.CaptureFixture[str]) -
     message = server.missing_sdk("3.100.0", "pulumi.provider.x")
     assert "3.100.0" in message and "pip install 'pulumi>=3.230.0,<4'" in message
     assert server._sdk_problem() is None
+
+
+def test_a_swap_of_names_applies_in_one_deployment(
+    plugin: IncidentProvider, emulator: EmulatorProcess
+) -> None:
+    monitoring = {**FIXING, "name": "Monitoring"}
+    made = [
+        run(plugin.create(CreateRequest(STATUS_URN, props(**spec), 60, False)))
+        for spec in (FIXING, monitoring)
+    ]
+    swapped = [props(**monitoring), props(**FIXING)]
+
+    async def deploy() -> None:
+        # As the engine does: every diff first, then the updates at once on the plugin's threads.
+        for status, news in zip(made, swapped, strict=True):
+            await plugin.diff(DiffRequest(STATUS_URN, status.resource_id or "",
+                                          status.properties, news, []))
+        await asyncio.gather(*(
+            plugin.update(UpdateRequest(STATUS_URN, status.resource_id or "", status.properties,
+                                        news, 60, [], False))
+            for status, news in zip(made, swapped, strict=True)
+        ))
+
+    run(deploy())
+    held = configurable(emulator.url)
+    assert (held["Monitoring"]["id"], held["Fixing"]["id"]) == (made[0].resource_id,
+                                                                made[1].resource_id)

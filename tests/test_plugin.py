@@ -30,7 +30,7 @@ from pulumi.provider.experimental.provider import (
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from incident_statuses_harness.engine import configurable
 from incident_statuses_harness.organisation import seed
-from pulumi_incident_statuses import connection
+from pulumi_incident_statuses import IncidentStatusRecord, codegen, connection
 from pulumi_incident_statuses.errors import (
     AuthenticationError,
     StatusConflictError,
@@ -246,3 +246,20 @@ def test_a_swap_of_names_applies_in_one_deployment(
     held = configurable(emulator.url)
     assert (held["Monitoring"]["id"], held["Fixing"]["id"]) == (made[0].resource_id,
                                                                 made[1].resource_id)
+
+
+def test_generate_writes_the_import_file_with_generates_names() -> None:
+    records = [
+        IncidentStatusRecord(f"01ID{i}", name, "d", category, rank, "t", "t")
+        for i, (name, category, rank) in enumerate(
+            [("Fixing", "live", 2), ("Triage", "triage", 0), ("for", "learning", 0),
+             ("Investigating", "live", 1)]
+        )
+    ]
+    listed = json.loads(codegen.import_file(records))["resources"]
+    assert listed == [
+        {"type": "incident:index:IncidentStatus", "name": name, "id": status_id}
+        for name, status_id in (("investigating", "01ID3"), ("fixing", "01ID0"), ("for", "01ID2"))
+    ]
+    program = codegen.generate(records)
+    assert all(f"    {entry['name']!r},\n" in program for entry in listed)

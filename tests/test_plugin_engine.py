@@ -122,11 +122,16 @@ def test_pulumi_import_adopts_without_writing(tmp_path: Path, emulator: Emulator
     code = one[one.index("\nresources:\n") + 1 :]
     assert "type: incident:IncidentStatus" in code and "protect: true" in code, one
 
-    # Many at once from a file, as `pulumi import --file` reads it.
-    listing = {"resources": [
-        {"type": "incident:index:IncidentStatus", "name": name.lower(), "id": made[name]["id"]}
-        for name in ("Fixing", "Documenting")
-    ]}
+    # Many at once from the file `incident-statuses generate --import-file` writes (less the
+    # status imported alone above).
+    subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "incident-statuses"), "generate", "--import-file",
+         "--out", str(tmp_path / "generated.json")],
+        env=pulumi.env, check=True, capture_output=True, timeout=60,
+    )
+    listing = json.loads((tmp_path / "generated.json").read_text("utf-8"))
+    assert [r["name"] for r in listing["resources"]] == ["investigating", "fixing", "documenting"]
+    listing["resources"] = listing["resources"][1:]
     (tmp_path / "import.json").write_text(json.dumps(listing), "utf-8")
     pulumi("import", "--file", str(tmp_path / "import.json"), "--yes",
            "--out", str(tmp_path / "many.yaml"))

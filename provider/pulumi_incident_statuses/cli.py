@@ -225,6 +225,12 @@ def _add_generate_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="the Pulumi project folder of --stack (default: the working directory)",
     )
+    parser.add_argument(
+        "--import-file",
+        action="store_true",
+        help="write the `pulumi import --file` document for the provider plugin instead of a "
+        "Python program",
+    )
 
 
 def _run_generate(args: argparse.Namespace) -> int:
@@ -242,7 +248,10 @@ def _run_generate(args: argparse.Namespace) -> int:
         _say("--cwd names the project folder of --stack: pass --stack too")
         return _USAGE_ERROR
     records, endpoint = _fetch(args)
-    program = codegen.generate(records, endpoint=endpoint, protect=args.protect, stack=stack)
+    if args.import_file:
+        program = codegen.import_file(records, stack=stack)
+    else:
+        program = codegen.generate(records, endpoint=endpoint, protect=args.protect, stack=stack)
     if out is None:
         sys.stdout.write(program)
         return 0
@@ -259,11 +268,13 @@ def _run_generate(args: argparse.Namespace) -> int:
         left_out.append(
             f"{sum(r.id in held for r in records)} the stack {stack.stack!r} manages already"
         )
-    _say(
-        f"wrote {out}: {declared} statuses to adopt, {' and '.join(left_out)} left out; "
-        "its first `pulumi up` adopts them without creating any"
-        + ("" if args.protect else " (not protected: pulumi destroy deletes them)")
-    )
+    if args.import_file:
+        then = f"`pulumi import --file {out}` adopts them (protected, as pulumi import does)"
+    else:
+        then = "its first `pulumi up` adopts them without creating any" + (
+            "" if args.protect else " (not protected: pulumi destroy deletes them)"
+        )
+    _say(f"wrote {out}: {declared} statuses to adopt, {' and '.join(left_out)} left out; {then}")
     return 0
 
 

@@ -16,6 +16,7 @@ the stack's resources have, and orders no category one of the stack's orders alr
 
 from __future__ import annotations
 
+import json
 import keyword
 import re
 import textwrap
@@ -27,7 +28,10 @@ from .settings import DEFAULT_ENDPOINT
 from .stack_state import StackState
 from .wire import IncidentStatusRecord
 
-__all__ = ["generate", "slug"]
+__all__ = ["generate", "import_file", "slug"]
+
+PLUGIN_STATUS_TYPE = "incident:index:IncidentStatus"
+"""The status's type token in the provider plugin `pulumi-resource-incident`."""
 
 _MAX_SLUG = 48
 # Names the generated module binds itself; a status variable must not rebind them.
@@ -327,3 +331,24 @@ def generate(
         ],
     ]
     return "\n\n".join("\n".join(block) for block in blocks) + "\n"
+
+
+def import_file(records: Iterable[IncidentStatusRecord], *, stack: StackState | None = None) -> str:
+    """The `pulumi import --file` document adopting the statuses `generate` would declare.
+
+    For the provider plugin (`pulumi-resource-incident`, any Pulumi language): the same
+    statuses, order and resource names as `generate` (with ``stack``, as it extends that stack),
+    as JSON. `pulumi import` marks what it adopts protected.
+    """
+    all_records = list(records)
+    held_ids = stack.status_ids if stack is not None else frozenset()
+    left_out = owned_by_incident_io(all_records) | held_ids
+    adoptable = sorted((r for r in all_records if r.id not in left_out), key=_lifecycle_order)
+    taken_names = stack.resource_names if stack is not None else frozenset()
+    resources = [
+        {"type": PLUGIN_STATUS_TYPE, "name": _resource_name(variable), "id": record.id}
+        for variable, record in zip(
+            _variable_names(adoptable, taken_names), adoptable, strict=True
+        )
+    ]
+    return json.dumps({"resources": resources}, indent=2, ensure_ascii=False) + "\n"

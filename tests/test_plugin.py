@@ -196,6 +196,8 @@ def test_invoke_looks_up_by_name_or_id(
     assert "createdAt" in found.return_value
     both = run(plugin.invoke(InvokeRequest(schema.GET_STATUS, props(name="Fixing", id="x"))))
     assert [f.property for f in both.failures] == ["name"]
+    unknown = run(plugin.invoke(InvokeRequest(schema.GET_STATUS, props(id=UNKNOWN))))
+    assert unknown.return_value is not None and unknown.return_value["name"].value == UNKNOWN
     with pytest.raises(StatusLookupError, match="did you mean 'Fixing'"):
         run(plugin.invoke(InvokeRequest(schema.GET_STATUS, props(name="fixing"))))
 

@@ -50,7 +50,7 @@ from .. import settings as settings_module
 from ..errors import ConfigurationError, StatusConflictError
 from ..inputs import UNKNOWN, StatusInputs
 from . import schema
-from .values import plain, plain_map, wire_map
+from .values import plain, plain_map, wire, wire_map
 
 _T = TypeVar("_T")
 
@@ -254,13 +254,17 @@ class IncidentProvider(Provider):
             reason = "give exactly one of name or id"
             return InvokeResponse(failures=[CheckFailure("name", reason)])
         (key, value), = given.items()
+        names = ("id", *_STATUS_OUTPUTS)
+        if value == UNKNOWN:
+            # A preview of a lookup by something not created yet: nothing to look up.
+            return InvokeResponse({schema.WIRE_NAMES.get(n, n): wire(UNKNOWN) for n in names})
         if not isinstance(value, str) or not value.strip():
             return InvokeResponse(failures=[CheckFailure(key, f"{key}: must not be empty")])
         record = await self._run(
             functools.partial(lookup.find, by_name=key == "name"), self._settings, value
         )
         fields = {"id": record.id, **{name: getattr(record, name) for name in _STATUS_OUTPUTS}}
-        return InvokeResponse(wire_map(fields, ("id", *_STATUS_OUTPUTS)))
+        return InvokeResponse(wire_map(fields, names))
 
     @staticmethod
     def _order_fields(resource_name: str, values: Mapping[str, PropertyValue]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ module=github.com/pulumi/pulumi-yaml
 
 mkdir -p "$bin"
 if [ -x "$target" ] && [ "$(cat "$stamp" 2>/dev/null)" = "v$version" ]; then
+    touch "$target"  # newer than this script, so make does not ask again
     exit 0
 fi
 found=$(command -v pulumi-language-yaml 2>/dev/null || true)

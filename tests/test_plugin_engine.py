@@ -33,6 +33,14 @@ def yaml_project(folder: Path, body: str) -> Path:
     return folder
 
 
+def yaml_stack(tmp_path: Path, emulator: EmulatorProcess, body: str) -> tuple[Path, Cli]:
+    """A YAML project's folder and a shell there, its stack `dev` created."""
+    folder = yaml_project(tmp_path / "project", body)
+    pulumi = shell(tmp_path, folder, emulator)
+    pulumi("stack", "init", "dev")
+    return folder, pulumi
+
+
 def changed_lines(preview: str) -> list[str]:
     """The lines of `pulumi preview --diff` that mark a change (+, -, ~ at their start)."""
     steps = preview.split("\nResources:")[0]
@@ -70,9 +78,7 @@ outputs:
 def test_a_yaml_project_lifecycle(tmp_path: Path, emulator: EmulatorProcess) -> None:
     hand_made = seed(emulator.url, ({"name": "Investigating", "description": "By hand.",
                                      "category": "live"},))["Investigating"]
-    folder = yaml_project(tmp_path / "project", LIFECYCLE)
-    pulumi = shell(tmp_path, folder, emulator)
-    pulumi("stack", "init", "dev")
+    folder, pulumi = yaml_stack(tmp_path, emulator, LIFECYCLE)
 
     pulumi("up", "--yes")
     held = configurable(emulator.url)
@@ -111,9 +117,7 @@ def test_pulumi_import_adopts_without_writing(tmp_path: Path, emulator: Emulator
             {"name": "Documenting", "description": "Writing it up.", "category": "learning"},
         ),
     )
-    folder = yaml_project(tmp_path / "project", "")
-    pulumi = shell(tmp_path, folder, emulator)
-    pulumi("stack", "init", "dev")
+    folder, pulumi = yaml_stack(tmp_path, emulator, "")
     writes = stats(emulator.url)["writes"]
 
     # One status: the code to paste is printed after the import.
@@ -295,9 +299,7 @@ def test_python_sdk_beside_the_dynamic_resource(
 def test_errors_reach_the_user_message_first(tmp_path: Path, emulator: EmulatorProcess) -> None:
     held = seed(emulator.url, ({"name": "Fixing", "description": "By hand.",
                                 "category": "live"},))["Fixing"]
-    folder = yaml_project(tmp_path / "project", LIFECYCLE)
-    pulumi = shell(tmp_path, folder, emulator)
-    pulumi("stack", "init", "dev")
+    _, pulumi = yaml_stack(tmp_path, emulator, LIFECYCLE)
     failed = pulumi("up", "--yes", check=False)
     assert failed.returncode != 0
     assert "Traceback" not in failed.stdout and 'File "' not in failed.stdout, failed.stdout

@@ -41,13 +41,17 @@ _OPERATIONS = (
 _MAX_MESSAGE_BYTES = 400 * 1024 * 1024
 
 
-def missing_sdk(installed: str, missing: str) -> str:
+def missing_sdk(installed: str | None, missing: str) -> str:
     """The message for an SDK without the provider interface this plugin is served with."""
+    found = (
+        f"no pulumi Python SDK in the environment of {sys.executable}"
+        if installed is None
+        else f"pulumi {installed} in the environment of {sys.executable} has no {missing}"
+    )
     return (
-        f"pulumi-resource-incident: the pulumi Python SDK {installed} here has no {missing}; "
-        f"this plugin needs pulumi's provider interface, pulumi >= {MINIMUM_SDK} (tested with "
-        f"{TESTED_SDK}). In the environment of {sys.executable}: "
-        f"pip install 'pulumi>={MINIMUM_SDK},<4'"
+        f"pulumi-resource-incident: {found}. This plugin is written against pulumi's provider "
+        f"interface of pulumi >= {MINIMUM_SDK}, < 4 (tested with {TESTED_SDK}): "
+        f"pip install 'pulumi>={MINIMUM_SDK},<4' there"
     )
 
 
@@ -65,9 +69,9 @@ def _sdk_problem() -> str | None:
     try:
         installed = metadata.version("pulumi")
     except metadata.PackageNotFoundError:
-        return missing_sdk("(none)", "pulumi package at all")
+        return missing_sdk(None, "pulumi package")
     if _release(installed) < _release(MINIMUM_SDK) or _release(installed) >= (4,):
-        return missing_sdk(installed, "provider interface this plugin is written against")
+        return missing_sdk(installed, "provider interface this plugin supports")
     for module in _NEEDS:
         try:
             importlib.import_module(module)

@@ -218,9 +218,15 @@ def test_an_unknown_token_is_named(plugin: IncidentProvider) -> None:
 def test_the_executable_says_how_it_is_run(capsys: pytest.CaptureFixture[str]) -> None:
     assert server.main([]) == 2
     assert "the Pulumi engine starts this plugin" in capsys.readouterr().err
-    message = server.missing_sdk("3.100.0", "pulumi.provider.x")
-    assert "3.100.0" in message and "pip install 'pulumi>=3.230.0,<4'" in message
     assert server._sdk_problem() is None
+
+
+def test_an_sdk_too_old_is_named_with_the_versions_needed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(server.metadata, "version", lambda _name: "3.100.0")
+    problem = server._sdk_problem()
+    assert problem is not None and "pulumi 3.100.0 in the environment of" in problem
+    assert "pip install 'pulumi>=3.230.0,<4'" in problem
+    assert server.main(["127.0.0.1:1"]) == 1
 
 
 def test_a_swap_of_names_applies_in_one_deployment(

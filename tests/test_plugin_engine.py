@@ -26,10 +26,14 @@ pytestmark = pytest.mark.engine
 PLUGIN = ROOT / ".venv" / "bin" / "pulumi-resource-incident"
 
 
-def yaml_project(folder: Path, body: str) -> Path:
+PROJECT = "name: statuses\nruntime: yaml\n"
+"""The start of a Pulumi YAML project file."""
+
+
+def yaml_project(folder: Path, text: str) -> Path:
     """A Pulumi YAML project: `Pulumi.yaml` is the program."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "Pulumi.yaml").write_text(f"name: statuses\nruntime: yaml\n{body}", "utf-8")
+    (folder / "Pulumi.yaml").write_text(text, "utf-8")
     return folder
 
 
@@ -48,31 +52,8 @@ def changed_lines(preview: str) -> list[str]:
     return [line.strip() for line in steps.splitlines() if line.lstrip().startswith(marks)]
 
 
-LIFECYCLE = """\
-resources:
-  fixing:
-    type: incident:index:IncidentStatus
-    properties:
-      name: Fixing
-      description: A fix is under way.
-      category: live
-  monitoring:
-    type: incident:index:IncidentStatus
-    properties:
-      name: Monitoring
-      description: Watching the fix.
-      category: live
-  live-order:
-    type: incident:index:IncidentStatusOrder
-    properties:
-      category: live
-      statuses:
-        - ${monitoring.id}
-        - ${fixing.id}
-outputs:
-  fixing: ${fixing.id}
-  monitoring: ${monitoring.id}
-"""
+LIFECYCLE = (ROOT / "examples" / "yaml" / "Pulumi.yaml").read_text("utf-8")
+"""The YAML example: two statuses, their order, and a lookup of incident.io's Triage."""
 
 
 def test_a_yaml_project_lifecycle(tmp_path: Path, emulator: EmulatorProcess) -> None:
@@ -83,7 +64,9 @@ def test_a_yaml_project_lifecycle(tmp_path: Path, emulator: EmulatorProcess) -> 
     pulumi("up", "--yes")
     held = configurable(emulator.url)
     ids = pulumi.outputs()
-    assert {held["Fixing"]["id"], held["Monitoring"]["id"]} == set(ids.values())
+    triage = next(s for s in server_statuses(emulator.url) if s["name"] == "Triage")
+    assert ids == {"fixing": held["Fixing"]["id"], "monitoring": held["Monitoring"]["id"],
+                   "triage": triage["id"]}
     assert held["Monitoring"]["rank"] < held["Fixing"]["rank"]
 
     # One description edited: the diff shows that one field.
@@ -117,7 +100,7 @@ def test_pulumi_import_adopts_without_writing(tmp_path: Path, emulator: Emulator
             {"name": "Documenting", "description": "Writing it up.", "category": "learning"},
         ),
     )
-    folder, pulumi = yaml_stack(tmp_path, emulator, "")
+    folder, pulumi = yaml_stack(tmp_path, emulator, PROJECT)
     writes = stats(emulator.url)["writes"]
 
     # One status: the code to paste is printed after the import.
@@ -155,7 +138,7 @@ def test_pulumi_import_adopts_without_writing(tmp_path: Path, emulator: Emulator
     assert stats(emulator.url)["writes"] == writes
 
 
-TWO_ORGANISATIONS = """\
+TWO_ORGANISATIONS = PROJECT + """\
 config:
   keyA:
     type: string

@@ -30,7 +30,7 @@ from pulumi.provider.experimental.provider import (
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from incident_statuses_harness.engine import configurable
 from incident_statuses_harness.organisation import seed
-from pulumi_incident_statuses import IncidentStatusRecord, codegen, connection
+from pulumi_incident_statuses import IncidentStatusRecord, codegen, connection, deployment
 from pulumi_incident_statuses.errors import (
     AuthenticationError,
     StatusConflictError,
@@ -64,7 +64,8 @@ def plugin(emulator: EmulatorProcess, monkeypatch: pytest.MonkeyPatch) -> Incide
     """A plugin configured as an explicit provider for the emulator, in a process of its own."""
     monkeypatch.delenv("INCIDENT_API_KEY", raising=False)
     monkeypatch.delenv("INCIDENT_ENDPOINT", raising=False)
-    monkeypatch.setattr(connection, "PROCESS", connection.ProviderProcess())
+    monkeypatch.setattr(connection, "CONNECTIONS", connection.Connections())
+    monkeypatch.setattr(deployment, "DEPLOYMENT", deployment.Deployment())
     provider = IncidentProvider()
     configure(provider, apiKey=DEFAULT_API_KEY, endpoint=emulator.url)
     return provider

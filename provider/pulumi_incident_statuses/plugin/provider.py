@@ -4,7 +4,8 @@ Every operation is the one `IncidentStatusProvider`, `IncidentStatusOrderProvide
 runs for the dynamic resources, called with plain values: ownership, evidence-based creation,
 renames, the order planner, the retry policy and the errors are theirs. This module routes by
 type token, converts names and values (see `values`), and runs each operation on a pool of as
-many threads as the dynamic provider host has, because `renames` counts on that many.
+many threads as the dynamic provider host has (`deployment.HOST_THREADS`): `renames` counts
+on that many.
 
 One plugin process serves one provider (the default one or an explicit `incident` provider),
 so it holds one configuration: what `configure` resolved, kept in this process only.
@@ -45,7 +46,7 @@ from pulumi.provider.experimental.provider import (
     UpdateResponse,
 )
 
-from .. import lookup, order, resource
+from .. import deployment, lookup, order, resource
 from .. import settings as settings_module
 from ..errors import ConfigurationError, StatusConflictError
 from ..inputs import UNKNOWN, StatusInputs
@@ -53,9 +54,6 @@ from . import schema
 from .values import plain, plain_map, wire, wire_map
 
 _T = TypeVar("_T")
-
-# The dynamic provider host's pool (pulumi/dynamic/__main__.py); `renames` sizes its waits by it.
-_HOST_THREADS = 4
 
 _STATUS_INPUTS = ("name", "description", "category", "rank")
 _STATUS_OUTPUTS = (*_STATUS_INPUTS, "created_at", "updated_at")
@@ -116,7 +114,7 @@ class IncidentProvider(Provider):
         self._status = resource.IncidentStatusProvider()
         self._order = order.IncidentStatusOrderProvider()
         self._settings = settings_module.resolve()
-        self._pool = ThreadPoolExecutor(_HOST_THREADS, thread_name_prefix="incident")
+        self._pool = ThreadPoolExecutor(deployment.HOST_THREADS, thread_name_prefix="incident")
 
     async def _run(self, operation: Callable[..., _T], *args: Any) -> _T:
         loop = asyncio.get_running_loop()

@@ -1,4 +1,4 @@
-# pulumi-incident-statuses: every target does its own setup; see README.md.
+# pulumi-incident-statuses: every target does its own setup; see CONTRIBUTING.md.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -6,6 +6,7 @@ VENV    := .venv
 PYTHON  := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 ENGINE  := $(VENV)/bin/pulumi-language-python
+YAML_HOST := $(VENV)/bin/pulumi-language-yaml
 PYTHON3 ?= python3
 # Engine tests mostly wait on subprocesses and throttled requests: more workers than cores.
 TEST_WORKERS ?= 6
@@ -13,7 +14,7 @@ TEST_WORKERS ?= 6
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-setup: $(STAMP) $(ENGINE)  ## virtualenv, package and the Pulumi engine (CLI, language host) in .venv/bin
+setup: $(STAMP) $(ENGINE) $(YAML_HOST)  ## virtualenv, package and the Pulumi engine (CLI, language hosts) in .venv/bin
 	@$(VENV)/bin/pulumi version >/dev/null
 
 # pip is pinned too: the language host runs `pip list` and `pip --version` on every `pulumi`
@@ -35,6 +36,10 @@ $(STAMP): pyproject.toml emulator/pyproject.toml harness/pyproject.toml
 # Builds or reuses each piece once (see the script); reruns when the pin changes.
 $(ENGINE): scripts/install-pulumi.sh | $(STAMP)
 	scripts/install-pulumi.sh
+
+# Pulumi YAML's language host, for projects with `runtime: yaml` (the provider plugin's path).
+$(YAML_HOST): scripts/install-pulumi-yaml.sh | $(STAMP)
+	scripts/install-pulumi-yaml.sh
 
 demo: setup  ## start the emulator, `pulumi up` the demo stack against it, show the result
 	$(PYTHON) scripts/demo.py

@@ -1,7 +1,9 @@
-"""The path users type: `pulumi up`, `pulumi preview`, `pulumi destroy` in a project folder.
+"""The path users type: `pulumi up`, `preview`, `refresh`, `destroy` in a project folder.
 
 Each side is a project folder (`Pulumi.yaml` naming the checkout's virtualenv, a `__main__.py`)
-run by the `pulumi` CLI through the Python language host, exactly as a user runs it. Also here:
+run by the `pulumi` CLI through the Python language host, exactly as a user runs it: the no-I/O
+baseline, ours as dynamic resources (`cli ...` rows) and ours through the provider plugin
+`pulumi-resource-incident` (`plugin ...` rows, against the same baseline runs). Also here:
 the mixed stack (N statuses, then a dynamic resource whose provider class is in the program file)
 and the breakdown of where an `up` of 10 spends its time.
 
@@ -10,6 +12,7 @@ Imports `scenarios`, its neighbour in bench/.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import statistics
@@ -26,8 +29,12 @@ import scenarios
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from incident_statuses_harness.engine import ROOT, toolchain
 
-CLI_LIFECYCLE = ("cli up", "cli preview", "cli destroy")
-"""`pulumi up --yes` (its preview included) creating N, `pulumi preview` unchanged, destroy."""
+CLI_LIFECYCLE = ("cli up", "cli preview", "cli refresh", "cli destroy")
+"""`pulumi up --yes` (its preview included) creating N, `pulumi preview` and `pulumi refresh
+--yes` unchanged, destroy."""
+
+PLUGIN = "plugin"
+"""The project declaring ours through the provider plugin; its rows are `plugin ...`."""
 
 _PROGRAMS = {
     scenarios.OURS: (
@@ -39,6 +46,13 @@ _PROGRAMS = {
         "from incident_statuses_harness.noop_provider import NoopStatus as Status\n",
         'Status(f"status-{i:04d}", name=f"Bench status {i:04d}", '
         'description=f"Benchmark status number {i}.", category="live")',
+    ),
+    # What a generated SDK's IncidentStatus registers, without the SDK's own code around it.
+    PLUGIN: (
+        "",
+        'pulumi.CustomResource("incident:index:IncidentStatus", f"status-{i:04d}", '
+        '{"name": f"Plugin status {i:04d}", "description": f"Benchmark status number {i}.", '
+        '"category": "live", "rank": None, "createdAt": None, "updatedAt": None})',
     ),
 }
 
@@ -112,12 +126,13 @@ class Project:
         return finished.stdout
 
     def operate(self, operation: str) -> dict[str, int]:
-        """Run `operation` (`cli up`, `cli preview`, `cli destroy`); the change summary."""
+        """Run `operation` (`cli up`, `plugin preview`, ...); the change summary."""
         args = {
-            "cli up": ("up", "--yes"),
-            "cli preview": ("preview",),
-            "cli destroy": ("destroy", "--yes"),
-        }[operation]
+            "up": ("up", "--yes"),
+            "preview": ("preview",),
+            "refresh": ("refresh", "--yes"),
+            "destroy": ("destroy", "--yes"),
+        }[operation.split(" ", 1)[1]]
         return changes(self.pulumi(*args, "--non-interactive"))
 
 
@@ -142,13 +157,16 @@ def changes(output: str) -> dict[str, int]:
 
 
 def _expected(operation: str, size: int) -> dict[str, int]:
+    path, step = operation.split(" ", 1)
+    if path == "mixed":
+        return {"up": {"create": size + 2}, "destroy": {"delete": size + 2}}[step]
+    # The plugin's stack also holds its provider resource, which the counts leave out.
     return {
-        "cli up": {"create": size + 1},
-        "cli preview": {"same": size + 1},
-        "cli destroy": {"delete": size + 1},
-        "mixed up": {"create": size + 2},
-        "mixed destroy": {"delete": size + 2},
-    }[operation]
+        "up": {"create": size + 1},
+        "preview": {"same": size + 1},
+        "refresh": {"same": size + 1},
+        "destroy": {"delete": size + 1},
+    }[step]
 
 
 def _measure(
@@ -187,7 +205,10 @@ def _measure(
 def lifecycle(
     size: int, run: int, *, on_sample: Callable[[scenarios.Sample], None]
 ) -> list[scenarios.Sample]:
-    """Both sides' project folders through `cli up`, `cli preview`, `cli destroy`, interleaved."""
+    """The three project folders through up, preview, refresh, destroy, interleaved.
+
+    Each plugin sample is paired with the baseline sample of the same step, as a `plugin ...` row.
+    """
     samples: list[scenarios.Sample] = []
     with (
         tempfile.TemporaryDirectory(prefix="incident-bench-cli-") as temporary,
@@ -200,14 +221,29 @@ def lifecycle(
                 folder / side / "state",
                 emulator.url,
             )
-            for side in scenarios.SIDES
+            for side in (*scenarios.SIDES, PLUGIN)
         }
+        sides = (*scenarios.SIDES, PLUGIN)
         for index, operation in enumerate(CLI_LIFECYCLE):
-            order = scenarios.SIDES if (run + index) % 2 == 0 else scenarios.SIDES[::-1]
+            order = sides[(run + index) % 3 :] + sides[: (run + index) % 3]
+            measured: dict[str, scenarios.Sample] = {}
             for side in order:
-                sample = _measure(
-                    projects[side], operation, emulator=emulator, size=size, run=run, side=side
+                step = operation.replace("cli", PLUGIN) if side == PLUGIN else operation
+                measured[side] = _measure(
+                    projects[side],
+                    step,
+                    emulator=emulator,
+                    size=size,
+                    run=run,
+                    side=scenarios.OURS if side == PLUGIN else side,
                 )
+            floor = measured[scenarios.BASELINE]
+            for sample in (
+                floor,
+                measured[scenarios.OURS],
+                dataclasses.replace(floor, operation=measured[PLUGIN].operation),
+                measured[PLUGIN],
+            ):
                 samples.append(sample)
                 on_sample(sample)
     return samples

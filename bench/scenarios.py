@@ -27,8 +27,8 @@ from pulumi import automation as auto
 from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness.engine import API_KEY, toolchain
 from incident_statuses_harness.noop_provider import NoopStatus
+from incident_statuses_harness.workspace import open_stack
 from pulumi_incident_statuses import IncidentStatus
-from pulumi_incident_statuses.workspace import open_stack
 
 BASELINE = "baseline"
 OURS = "ours"
@@ -44,7 +44,8 @@ UNTHROTTLED = 1_000_000
 wait for the server, not measure this package (the mixed run keeps the real limit)."""
 
 _MIB = 1024 * 1024
-_PROVIDER_MARK = "pulumi.dynamic"
+# The dynamic provider host, and the provider plugin the engine starts for package `incident`.
+_PROVIDER_MARKS = ("pulumi.dynamic", "pulumi-resource-incident")
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class Sample:
 
 
 class ProviderWatch:
-    """Samples the dynamic provider processes started while it is entered: peak memory, CPU.
+    """Samples the provider processes started while it is entered: peak memory, CPU.
 
     The `pulumi` CLI (a child of this process) starts `python -u -m pulumi.dynamic` through its
     launcher. A background thread looks for such descendants and reads each one's high-water mark
@@ -196,7 +197,7 @@ def _providers_under(
         if child.pid in known:
             continue
         try:
-            if any(_PROVIDER_MARK in part for part in child.cmdline()):
+            if any(mark in part for part in child.cmdline() for mark in _PROVIDER_MARKS):
                 found[child.pid] = child
         except psutil.Error:
             continue

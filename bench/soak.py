@@ -24,11 +24,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import requests
 from pulumi import automation as auto
 
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
-from pulumi_incident_statuses.workspace import Toolchain, open_stack
+from incident_statuses_harness.engine import server_statuses
+from incident_statuses_harness.workspace import Toolchain, open_stack
 
 ROOT = Path(__file__).resolve().parent.parent
 PER_STACK = 15
@@ -75,14 +75,7 @@ def folder_stack(root: Path, team: int, toolchain: Toolchain, endpoint: str) -> 
 
 
 def held(url: str) -> list[dict[str, Any]]:
-    answer = requests.get(
-        f"{url}/v1/incident_statuses",
-        headers={"Authorization": f"Bearer {DEFAULT_API_KEY}"},
-        timeout=30,
-    )
-    answer.raise_for_status()
-    statuses: list[dict[str, Any]] = answer.json()["incident_statuses"]
-    return [s for s in statuses if s["category"] == "live"]
+    return [s for s in server_statuses(url) if s["category"] == "live"]
 
 
 def soak(setting: Setting, rounds: int, scratch: Path) -> None:

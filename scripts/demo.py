@@ -16,13 +16,13 @@ import sys
 from pathlib import Path
 
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
+from incident_statuses_harness.workspace import Toolchain
 from pulumi_incident_statuses.cli import print_statuses
 from pulumi_incident_statuses.client import IncidentStatusesClient
-from pulumi_incident_statuses.workspace import Toolchain
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK = "demo"
-# Documented in README.md: the demo stack's secrets are encrypted with this passphrase.
+# Documented in CONTRIBUTING.md: the demo stack's secrets are encrypted with this passphrase.
 DEMO_PASSPHRASE = "incident-statuses-demo"
 
 

@@ -120,7 +120,7 @@ install-pulumi: the Python language host pulumi-language-python is missing.
   Not on PATH, and its source is not at $language_src/main.go
   (set PULUMI_LANGUAGE_PYTHON_SRC to the folder that holds it).
   Without it, \`pulumi up\` in a project folder, \`make demo\` and the engine tests cannot run;
-  the Automation API inline path (pulumi_incident_statuses.workspace) still works.
+  the Automation API inline path (incident_statuses_harness.workspace) still works.
 MSG
         return 0
     fi

@@ -1,4 +1,5 @@
-"""Fixtures shared by every layer of the suite: a real emulator process on loopback."""
+"""Fixtures shared by every layer of the suite: a real emulator process on loopback, and for
+answers it never gives, a scripted server and a fake clock."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 import requests
 
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
+from incident_statuses_harness.fakes import FakeTime, ScriptedServer
 from incident_statuses_harness.user import installed_venv
 
 API_KEY = DEFAULT_API_KEY
@@ -31,9 +33,9 @@ def emulator(_shared_emulator: EmulatorProcess) -> EmulatorProcess:
 
 
 @pytest.fixture(scope="session")
-def user_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def user_venv() -> Path:
     """A user's virtualenv with this checkout pip-installed (not editable), shared by workers."""
-    return installed_venv(tmp_path_factory.getbasetemp().parent / "user-venv")
+    return installed_venv()
 
 
 @pytest.fixture
@@ -51,6 +53,19 @@ def emulator_factory(tmp_path: Path) -> Iterator[Callable[..., EmulatorProcess]]
     yield start
     for process in started:
         process.stop()
+
+
+@pytest.fixture
+def canned() -> Iterator[ScriptedServer]:
+    """A scripted HTTP server on loopback (see `incident_statuses_harness.canned`)."""
+    with ScriptedServer.running() as server:
+        yield server
+
+
+@pytest.fixture
+def fake_time() -> FakeTime:
+    """A clock that moves only when slept on."""
+    return FakeTime()
 
 
 # xdist hands tests out one at a time (`--maxschedchunk 1` in the Makefile) in the order below.

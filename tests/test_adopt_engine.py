@@ -1,12 +1,15 @@
 """Bringing a hand-configured organisation under management, through the real engine.
 
 `incident-statuses generate` writes the program; `pulumi up` of it adopts every status without a
-single write; a later edit is one update. Lookups reference the statuses incident.io manages.
+single write; a later edit is one update; `pulumi destroy` leaves what was adopted. A stack that
+already manages statuses is extended the same way. Lookups reference the statuses incident.io
+manages.
 """
 
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +21,9 @@ from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness.engine import ROOT, server_statuses, stats, toolchain
 from incident_statuses_harness.ordering import held_order
 from incident_statuses_harness.organisation import API_KEY, HAND_MADE, seed
+from incident_statuses_harness.user import shell, user_project
+from incident_statuses_harness.workspace import PulumiProgram, open_stack, program_from_file
 from pulumi_incident_statuses import cli, get_incident_status
-from pulumi_incident_statuses.workspace import PulumiProgram, open_stack, program_from_file
 
 pytestmark = pytest.mark.engine
 
@@ -90,7 +94,7 @@ def test_generated_program_adopts_every_status_without_a_write(
     assert documenting["description"] == "Writing it up, then sharing it."
     assert documenting["id"] == seeded["Documenting"]["id"] == outputs(up)["documenting"]
 
-    # Once adopted, the import_id lines may go: the README says so.
+    # Once adopted, the import_id lines may go: docs/adopting.md says so.
     edited = program.read_text(encoding="utf-8")
     program.write_text(re.sub(r"(?m)^    import_id=.*\n", "", edited), encoding="utf-8")
     assert "import_id" not in program.read_text(encoding="utf-8").split('"""')[-1]
@@ -105,6 +109,107 @@ def test_generated_program_adopts_every_status_without_a_write(
     live = held_order(emulator.url, "live")
     stack.up()
     assert held_order(emulator.url, "live") == [live[-1], *live[:-1]]
+
+
+EXISTING_PROGRAM = '''"""A stack that already manages statuses of its own, and orders them."""
+
+from pulumi_incident_statuses import IncidentStatus, IncidentStatusOrder
+
+investigating = IncidentStatus(
+    "investigating", name="Investigating", description="Looking.", category="live"
+)
+fixing = IncidentStatus("fixing", name="Fixing", description="On it.", category="live")
+archived = IncidentStatus(
+    "archived", name="Archived", description="Kept for the record.", category="closed"
+)
+IncidentStatusOrder("live-order", category="live", statuses=[investigating.id, fixing.id])
+'''
+
+
+def test_generate_for_a_stack_extends_it_and_destroy_leaves_what_was_adopted(
+    tmp_path: Path, emulator: EmulatorProcess, user_venv: Path
+) -> None:
+    folder = user_project(tmp_path / "my-statuses", EXISTING_PROGRAM, user_venv)
+    pulumi = shell(tmp_path, folder, emulator)
+    pulumi("stack", "init", "dev")
+    pulumi("up", "--yes")
+    # Made in the dashboard meanwhile: `fixing` is also the name of a resource of the stack.
+    made = seed(
+        emulator.url,
+        (
+            {"name": "fixing", "description": "Lower case.", "category": "live"},
+            {"name": "Monitoring", "description": "Watching.", "category": "live"},
+            {"name": "Documenting", "description": "Writing.", "category": "learning"},
+            {"name": "Won't fix", "description": "Left as it is.", "category": "closed"},
+        ),
+    )
+
+    command = str(user_venv / "bin" / "incident-statuses")
+    listed = subprocess.run(
+        [command, "list"], cwd=folder, env=pulumi.env, capture_output=True, text=True, check=True
+    )
+    header, *rows = listed.stdout.splitlines()
+    assert header.split()[-1] == "OWNER"
+    owners = {row.split()[0]: row.rsplit("  ", 1)[-1] for row in rows}
+    ids = {status["name"]: status["id"] for status in server_statuses(emulator.url)}
+    # A `closed` status the stack created, and one made in the dashboard, are the organisation's.
+    for name in ("Archived", "Won't fix", "Monitoring", "Investigating"):
+        assert owners[ids[name]] == "your organisation"
+    for name in ("Closed", "Triage"):
+        assert owners[ids[name]] == "incident.io"
+
+    generated = subprocess.run(
+        [command, "generate", "--stack", "dev", "--out", "statuses.py"],
+        cwd=folder,
+        env=pulumi.env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert generated.returncode == 0, generated.stderr
+    assert generated.stderr == (
+        "incident-statuses: wrote statuses.py: 4 statuses to adopt, 6 managed by incident.io and "
+        "3 the stack 'dev' manages already left out; its first `pulumi up` adopts them without "
+        "creating any\n"
+    )
+    source = (folder / "statuses.py").read_text(encoding="utf-8")
+    assert source.count("opts=pulumi.ResourceOptions(protect=True)") == 4
+    # live is ordered by the stack's own order already: no second one over its statuses.
+    assert re.findall(r"IncidentStatusOrder\(\n    '([^']*)',\n    category='(\w+)'", source) == [
+        ("learning-order", "learning")
+    ]
+    program = folder / "__main__.py"
+    program.write_text(program.read_text(encoding="utf-8") + "import statuses  # noqa: F401\n")
+
+    held = server_statuses(emulator.url)
+    writes_before = writes(emulator)
+    up = pulumi("up", "--yes", "--skip-preview")
+    assert writes(emulator) == writes_before
+    assert server_statuses(emulator.url) == held
+    # The four statuses and the learning order are new to the stack; nothing else changed.
+    assert "+ 5 created" in up.stdout and "5 unchanged" in up.stdout, up.stdout
+    pulumi("preview", "--expect-no-changes")
+
+    # Destroy refuses to delete an adopted status, names it, and deletes nothing.
+    destroy = pulumi("destroy", "--yes", check=False)
+    assert destroy.returncode != 0
+    for name in ("fixing-2", "monitoring", "documenting", "won-t-fix"):
+        assert (
+            f'"urn:pulumi:dev::my-statuses::pulumi-python:dynamic/incident:IncidentStatus::{name}"'
+            " cannot be deleted\n    because it is protected." in destroy.stdout
+        ), destroy.stdout
+    assert writes(emulator) == writes_before
+    # With --exclude-protected it deletes what the stack made and keeps what it adopted.
+    destroy = pulumi("destroy", "--yes", "--exclude-protected")
+    assert (
+        "All unprotected resources were destroyed. There are still 6 protected resources "
+        "associated with this stack." in destroy.stdout
+    ), destroy.stdout
+    remaining = {s["name"]: s["id"] for s in server_statuses(emulator.url)}
+    assert {name: remaining.get(name) for name in made} == {
+        name: status["id"] for name, status in made.items()
+    }
+    assert not {"Investigating", "Fixing", "Archived"} & set(remaining)
 
 
 def test_lookup_references_statuses_the_program_does_not_manage(
@@ -124,35 +229,33 @@ def test_lookup_references_statuses_the_program_does_not_manage(
     assert up.summary.resource_changes == {"create": 1}
 
 
-def test_lookup_of_a_missing_name_fails_the_run_with_close_names(
-    tmp_path: Path, emulator: EmulatorProcess
+@pytest.mark.parametrize(
+    ("lookup", "said"),
+    [
+        pytest.param(
+            {"name": "triage "},
+            "error: get_incident_status(name='triage '): no incident status is named 'triage '; "
+            "did you mean 'Triage'?",
+            id="a-missing-name-names-the-close-ones",
+        ),
+        pytest.param(
+            {"id": "01NOSUCHSTATUS"},
+            "error: get_incident_status(id='01NOSUCHSTATUS'): no incident status has id "
+            "'01NOSUCHSTATUS'",
+            id="a-missing-id-is-named",
+        ),
+    ],
+)
+def test_a_failed_lookup_fails_the_run_with_its_message_alone(
+    tmp_path: Path, emulator: EmulatorProcess, lookup: dict[str, str], said: str
 ) -> None:
     def program() -> None:
-        pulumi.export("triage", get_incident_status(name="triage ").id)
+        pulumi.export("found", get_incident_status(**lookup).id)
 
     stack = stack_of(tmp_path, emulator, program)
     with pytest.raises(auto.CommandError) as failure:
         stack.up()
-    assert (
-        "error: get_incident_status(name='triage '): no incident status is named 'triage '; "
-        "did you mean 'Triage'?" in str(failure.value)
-    )
-    assert "Traceback" not in str(failure.value)
-
-
-def test_lookup_of_a_missing_id_fails_the_run_naming_it(
-    tmp_path: Path, emulator: EmulatorProcess
-) -> None:
-    def program() -> None:
-        pulumi.export("gone", get_incident_status(id="01NOSUCHSTATUS").id)
-
-    stack = stack_of(tmp_path, emulator, program)
-    with pytest.raises(auto.CommandError) as failure:
-        stack.up()
-    assert (
-        "error: get_incident_status(id='01NOSUCHSTATUS'): no incident status has id "
-        "'01NOSUCHSTATUS'" in str(failure.value)
-    )
+    assert said in str(failure.value)
     assert "Traceback" not in str(failure.value)
 
 

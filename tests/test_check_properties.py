@@ -14,12 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pulumi_incident_statuses.categories import CREATABLE, RESERVED
-from pulumi_incident_statuses.resource import (
-    MAX_RANK,
-    UNKNOWN,
-    IncidentStatusProvider,
-    check_inputs,
-)
+from pulumi_incident_statuses.inputs import UNKNOWN
+from pulumi_incident_statuses.ranking import MAX_RANK
+from pulumi_incident_statuses.resource import IncidentStatusProvider, check_inputs
 
 FIELDS = ("name", "description", "category", "rank", "import_id")
 REASON_LIMIT = 300

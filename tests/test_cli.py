@@ -6,17 +6,19 @@ import ast
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness.engine import server_statuses, stats
-from incident_statuses_harness.organisation import API_KEY, seed
+from incident_statuses_harness.organisation import API_KEY, HAND_MADE, seed
 from pulumi_incident_statuses import cli
-from pulumi_incident_statuses.client import IncidentStatusRecord
+from pulumi_incident_statuses.wire import IncidentStatusRecord
 
 # Nothing listens here: a request sent to it would fail, so a passing test proves none was.
 DEAD_ENDPOINT = "http://127.0.0.1:9"
+HAND_MADE_NAMES = {spec["name"] for spec in HAND_MADE}
 
 
 @pytest.fixture
@@ -40,15 +42,41 @@ def test_list_prints_every_status_as_a_table(
     code, out, err = run(capsys, "list")
     assert (code, err) == (0, "")
     header, *rows = out.splitlines()
-    assert header.split() == ["ID", "NAME", "CATEGORY", "RANK", "MANAGED"]
+    assert header.split() == ["ID", "NAME", "CATEGORY", "RANK", "OWNER"]
     held = server_statuses(environment.url)
     assert len(rows) == len(held)
     by_id = {row.split()[0]: row for row in rows}
     for status in held:
         row = by_id[status["id"]]
         assert status["name"] in row
-        managed = status["category"] not in ("live", "learning")
-        assert row.split()[-2:] == [str(status["rank"]), "yes" if managed else "no"]
+        owner = "your organisation" if status["name"] in HAND_MADE_NAMES else "incident.io"
+        assert row.endswith(f"{status['rank']}  {owner}")
+
+
+def test_a_closed_status_the_organisation_made_is_its_own_in_list_and_generate(
+    environment: EmulatorProcess, capsys: pytest.CaptureFixture[str]
+) -> None:
+    archived = seed(
+        environment.url,
+        ({"name": "Archived", "description": "Kept for the record.", "category": "closed"},),
+    )["Archived"]
+    code, out, _err = run(capsys, "list", "--json")
+    assert code == 0
+    owners = {item["name"]: (item["owner"], item["managed"]) for item in json.loads(out)}
+    assert owners["Archived"] == ("your organisation", False)
+    assert owners["Closed"] == ("incident.io", True)
+
+    code, out, _err = run(capsys, "generate")
+    assert code == 0
+    declared = declared_statuses(out)
+    assert {
+        "name": "Archived",
+        "description": "Kept for the record.",
+        "category": "closed",
+        "import_id": archived["id"],
+        "opts": "pulumi.ResourceOptions(protect=True)",
+    } in declared
+    assert not any(d["name"] == "Closed" for d in declared)
 
 
 def test_table_columns_line_up_with_wide_characters() -> None:
@@ -65,17 +93,19 @@ def test_table_columns_line_up_with_wide_characters() -> None:
     assert lines[0].index("CATEGORY") == lines[2].index("learning")
 
 
-def test_list_json_has_every_field_and_managed(
+def test_list_json_has_every_field_owner_and_managed(
     environment: EmulatorProcess, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, _err = run(capsys, "list", "--json")
     assert code == 0
     listed = json.loads(out)
     held = server_statuses(environment.url)
-    assert [{k: v for k, v in item.items() if k != "managed"} for item in listed] == held
-    managed = {item["name"]: item["managed"] for item in listed}
-    assert managed["Triage"] and managed["Closed"]
-    assert not managed["Évaluation 調査"] and not managed["Documenting"]
+    assert [
+        {k: v for k, v in item.items() if k not in ("owner", "managed")} for item in listed
+    ] == held
+    owners = {item["name"]: (item["owner"], item["managed"]) for item in listed}
+    assert owners["Triage"] == owners["Closed"] == ("incident.io", True)
+    assert owners["Évaluation 調査"] == owners["Documenting"] == ("your organisation", False)
 
 
 def test_endpoint_flag_overrides_the_environment(
@@ -89,23 +119,38 @@ def test_endpoint_flag_overrides_the_environment(
     assert len(json.loads(out)) == len(server_statuses(environment.url))
 
 
-def test_generate_prints_a_program_declaring_the_configurable_statuses(
+def declared_statuses(source: str) -> list[dict[str, Any]]:
+    """The keywords of each `IncidentStatus(...)` in ``source``; `opts` as its source text."""
+    return [
+        {
+            keyword.arg: ast.unparse(keyword.value)
+            if keyword.arg == "opts"
+            else ast.literal_eval(keyword.value)
+            for keyword in call.keywords
+        }
+        for call in ast.walk(ast.parse(source))
+        if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "IncidentStatus"
+    ]
+
+
+def test_generate_prints_a_program_declaring_the_organisations_statuses_protected(
     environment: EmulatorProcess, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, _err = run(capsys, "generate")
     assert code == 0
-    calls = [
-        node
-        for node in ast.walk(ast.parse(out))
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "IncidentStatus"
-    ]
-    declared = {keyword.arg: ast.literal_eval(keyword.value) for keyword in calls[0].keywords}
+    declared = declared_statuses(out)
     held = {s["id"]: s for s in server_statuses(environment.url)}
-    assert {k: held[declared["import_id"]][k] for k in declared if k != "import_id"} == {
-        k: v for k, v in declared.items() if k != "import_id"
-    }
-    adoptable = [s for s in held.values() if s["category"] in ("live", "learning")]
-    assert len(calls) == len(adoptable) == 5
+    for status in declared:
+        assert status.pop("opts") == "pulumi.ResourceOptions(protect=True)"
+        assert {k: held[status["import_id"]][k] for k in status if k != "import_id"} == {
+            k: v for k, v in status.items() if k != "import_id"
+        }
+    assert sorted(status["name"] for status in declared) == sorted(HAND_MADE_NAMES)
+
+    code, out, _err = run(capsys, "generate", "--no-protect")
+    assert code == 0
+    assert declared_statuses(out) == declared  # the same, each without its opts
+    assert "ResourceOptions" not in out
 
 
 def test_generate_out_writes_once_and_replaces_only_with_force(
@@ -131,6 +176,26 @@ def test_generate_out_writes_once_and_replaces_only_with_force(
     code, _stdout, _err = run(capsys, "generate", "--out", str(out), "--force")
     assert code == 0
     assert out.read_text(encoding="utf-8") == first
+
+
+def test_generate_for_a_stack_needs_the_pulumi_command_and_asks_nothing_before(
+    environment: EmulatorProcess,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    requests_before = stats(environment.url)["total"]
+    monkeypatch.setenv("PATH", str(tmp_path))
+    code, out, err = run(capsys, "generate", "--stack", "dev")
+    assert (code, out) == (1, "")
+    assert err == (
+        "incident-statuses: the pulumi command is not on PATH: --stack reads the stack with "
+        "`pulumi stack export`, so run this where `pulumi` works\n"
+    )
+    code, out, err = run(capsys, "generate", "--cwd", str(tmp_path))
+    assert (code, out) == (2, "")
+    assert err == "incident-statuses: --cwd names the project folder of --stack: pass --stack too\n"
+    assert stats(environment.url)["total"] == requests_before
 
 
 def test_missing_key_is_one_line_and_exit_2(

@@ -1,7 +1,7 @@
 """The client over real HTTP against the emulator: every endpoint, every error, faults.
 
-Canned answers the emulator never gives (malformed bodies, 403, HTML error pages, HTTP-date
-Retry-After) are in ``test_client_malformed.py``.
+Canned answers the emulator never gives (malformed bodies, 403, HTML error pages) are in
+``test_client_malformed.py``; every retry case, rate limits included, in ``test_retry.py``.
 """
 
 from __future__ import annotations
@@ -15,24 +15,20 @@ from typing import Any
 import pytest
 
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
-from incident_statuses_harness.fakes import FakeTime
 from incident_statuses_harness.organisation import MANAGED
-from pulumi_incident_statuses.client import (
-    IncidentStatusesClient,
-    IncidentStatusRecord,
-    RetryPolicy,
-)
+from pulumi_incident_statuses.client import IncidentStatusesClient
 from pulumi_incident_statuses.errors import (
     APIConnectionError,
     AuthenticationError,
     ErrorDetail,
     NotFoundError,
-    RateLimitError,
     ServerError,
     StatusConflictError,
     ValidationError,
 )
+from pulumi_incident_statuses.retry import RetryPolicy
 from pulumi_incident_statuses.settings import Origin
+from pulumi_incident_statuses.wire import IncidentStatusRecord
 
 STATUSES = "/v1/incident_statuses"
 ERROR_MESSAGE = re.compile(
@@ -219,45 +215,6 @@ def test_managed_category_cannot_be_created(emulator: EmulatorProcess) -> None:
     with client_of(emulator) as client, pytest.raises(ValidationError) as caught:
         client.create(name="Triage 2", description="t", category="triage")
     assert caught.value.errors[0].field == "category"
-
-
-def test_rate_limited_calls_wait_and_succeed(
-    emulator_factory: Callable[..., EmulatorProcess],
-) -> None:
-    # A bucket of 120 refilling 2 a second: the last few calls wait about a second each.
-    emulator = emulator_factory(rate_limit=120)
-    with client_of(emulator) as client:
-        made = client.create(name="Busy", description="b", category="live")
-        for _ in range(121):
-            assert client.get(made.id).name == "Busy"
-        client.update(made.id, name="Busier", description="b")
-        assert client.find_by_name("Busier") is not None
-        client.delete(made.id)
-        assert client.find_by_name("Busier") is None
-    assert emulator.stats()["by_status"].get("429", 0) >= 1
-
-
-def test_rate_limit_error_when_the_time_budget_runs_out(
-    emulator_factory: Callable[..., EmulatorProcess],
-) -> None:
-    emulator = emulator_factory(rate_limit=1)
-    clock = FakeTime(now=100.0)
-    slept: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        clock.now += seconds
-
-    # A 429 is not held to max_attempts, only to max_total.
-    policy = RetryPolicy(max_attempts=2, sleep=sleep, clock=clock)
-    with client_of(emulator, retry=policy) as client:
-        client.list()
-        with pytest.raises(RateLimitError) as caught:
-            client.list()
-    # One token a minute: the server asks for about 60 s, the policy waits at most 30 at a time
-    # and 60 in all.
-    assert caught.value.retry_after is not None and caught.value.retry_after > 30
-    assert slept == [30.0, 30.0]
 
 
 # --- faults --------------------------------------------------------------------------------

@@ -14,9 +14,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pulumi_incident_statuses.categories import is_managed
-from pulumi_incident_statuses.client import IncidentStatusRecord
+from pulumi_incident_statuses import order as order_module
+from pulumi_incident_statuses import resource
+from pulumi_incident_statuses.categories import owned_by_incident_io
 from pulumi_incident_statuses.codegen import generate, slug
+from pulumi_incident_statuses.stack_state import StackState, from_deployment
+from pulumi_incident_statuses.wire import IncidentStatusRecord
 
 STAMP = "2026-01-02T03:04:05.000000Z"
 
@@ -28,6 +31,7 @@ def record(
     rank: int = 0,
     description: str = "A status.",
     status_id: str | None = None,
+    created_at: str = STAMP,
 ) -> IncidentStatusRecord:
     return IncidentStatusRecord(
         id=status_id or "01J" + hashlib.sha256(f"{name}/{rank}".encode()).hexdigest()[:23],
@@ -35,8 +39,8 @@ def record(
         description=description,
         category=category,
         rank=rank,
-        created_at=STAMP,
-        updated_at=STAMP,
+        created_at=created_at,
+        updated_at=created_at,
     )
 
 
@@ -44,6 +48,7 @@ def record(
 class Declared:
     resource_name: str
     kwargs: dict[str, Any]
+    protect: bool = False
 
 
 @dataclass
@@ -58,17 +63,26 @@ def run_program(source: str, *, as_main: bool = True) -> Run:
     """Execute generated source with stand-ins for `pulumi` and the resources, which record."""
     run = Run()
 
+    @dataclass
+    class FakeOptions:
+        protect: bool = False
+
     class FakeStatus:
-        def __init__(self, resource_name: str, **kwargs: Any) -> None:
-            run.declared.append(Declared(resource_name, kwargs))
+        def __init__(
+            self, resource_name: str, opts: FakeOptions | None = None, **kwargs: Any
+        ) -> None:
+            run.declared.append(Declared(resource_name, kwargs, opts is not None and opts.protect))
             self.id = f"id-of-{resource_name}"
 
     class FakeOrder:
-        def __init__(self, resource_name: str, **kwargs: Any) -> None:
-            run.orders.append(Declared(resource_name, kwargs))
+        def __init__(
+            self, resource_name: str, opts: FakeOptions | None = None, **kwargs: Any
+        ) -> None:
+            run.orders.append(Declared(resource_name, kwargs, opts is not None and opts.protect))
 
     fake_pulumi = types.ModuleType("pulumi")
     fake_pulumi.export = run.exported.__setitem__  # type: ignore[attr-defined]
+    fake_pulumi.ResourceOptions = FakeOptions  # type: ignore[attr-defined]
     fake_package = types.ModuleType("pulumi_incident_statuses")
     fake_package.IncidentStatus = FakeStatus  # type: ignore[attr-defined]
     fake_package.IncidentStatusOrder = FakeOrder  # type: ignore[attr-defined]
@@ -97,29 +111,52 @@ def test_slug(name: str, expected: str) -> None:
     assert slug(name) == expected
 
 
-def test_only_live_and_learning_are_declared() -> None:
+def test_statuses_incident_io_owns_are_left_out_and_named() -> None:
     records = [
         record("Triage", category="triage"),
         record("Fixing", category="live"),
-        record("Closed", category="closed"),
+        record("Closed", category="closed", created_at="2021-08-17T13:28:57.801578Z"),
+        record("Archived", category="closed", rank=1, created_at="2026-01-02T03:04:05Z"),
         record("Documenting", category="learning"),
         record("On hold", category="some_future_category"),
     ]
     source = generate(records)
     run = run_program(source)
-    assert [d.kwargs["name"] for d in run.declared] == ["Fixing", "Documenting"]
-    assert [is_managed(r.category) for r in records] == [True, False, True, False, True]
+    assert [d.kwargs["name"] for d in run.declared] == ["Fixing", "Documenting", "Archived"]
     docstring = ast.get_docstring(ast.parse(source)) or ""
     assert "incident.io manages them: Closed, On hold, Triage." in " ".join(docstring.split())
 
 
+def test_incident_io_owns_other_categories_and_the_oldest_closed_status() -> None:
+    closed = [
+        # A time in another offset and precision: compared as instants, not as text.
+        record("Closed", category="closed", rank=5, created_at="2021-08-17T15:28:57.8+02:00"),
+        record("Archived", category="closed", rank=0, created_at="2021-08-17T13:28:57.801578Z"),
+        record("Won't fix", category="closed", rank=1, created_at="not a time"),
+    ]
+    others = [
+        record("Triage", category="triage"),
+        record("Fixing"),
+        record("Documenting", category="learning"),
+        record("Quarantined", category="quarantined"),
+    ]
+    owned = owned_by_incident_io([*others, *closed])
+    assert owned == {closed[0].id, others[0].id, others[3].id}
+    # A single closed status is incident.io's own Closed.
+    assert owned_by_incident_io([closed[1]]) == {closed[1].id}
+    assert owned_by_incident_io([others[1], others[2]]) == set()
+
+
 def test_declarations_carry_every_field_and_run_in_lifecycle_order() -> None:
     records = [
+        record("Archived", category="closed", rank=3, status_id="01JA"),
         record("Documenting", category="learning", rank=0, status_id="01JD"),
+        record("Closed", category="closed", status_id="01JC", created_at="2021-01-01T00:00:00Z"),
         record("Fixing", category="live", rank=5, status_id="01JF"),
         record("Investigating", category="live", rank=1, status_id="01JI"),
     ]
     run = run_program(generate(records))
+    assert all(d.protect for d in run.declared)
     assert [(d.resource_name, d.kwargs) for d in run.declared] == [
         (
             "investigating",
@@ -148,6 +185,15 @@ def test_declarations_carry_every_field_and_run_in_lifecycle_order() -> None:
                 "import_id": "01JD",
             },
         ),
+        (
+            "archived",
+            {
+                "name": "Archived",
+                "description": "A status.",
+                "category": "closed",
+                "import_id": "01JA",
+            },
+        ),
     ]
     # The order of each category is one resource listing it top first, not a rank per status.
     assert [(o.resource_name, o.kwargs) for o in run.orders] == [
@@ -157,6 +203,126 @@ def test_declarations_carry_every_field_and_run_in_lifecycle_order() -> None:
         ),
         ("learning-order", {"category": "learning", "statuses": ["id-of-documenting"]}),
     ]
+
+
+def test_statuses_are_protected_unless_asked_not_to_and_the_header_says_which() -> None:
+    records = [record("Fixing"), record("Documenting", category="learning")]
+    protected = generate(records)
+    assert all(d.protect for d in run_program(protected).declared)
+    assert not any(o.protect for o in run_program(protected).orders)  # deleting one writes nothing
+    said = " ".join((ast.get_docstring(ast.parse(protected)) or "").split())
+    assert "`pulumi destroy`, or removing a declaration, never deletes it from incident.io" in said
+    assert "pulumi state delete --force" in said
+
+    unprotected = generate(records, protect=False)
+    assert not any(d.protect for d in run_program(unprotected).declared)
+    assert "protect" not in unprotected.split('"""')[-1]
+    said = " ".join((ast.get_docstring(ast.parse(unprotected)) or "").split())
+    assert (
+        "`pulumi destroy`, or removing a declaration and running `pulumi up`, deletes them" in said
+    )
+
+
+def deployment(*resources: dict[str, Any]) -> dict[str, Any]:
+    """A deployment as `pulumi stack export` prints it, with the stack's own root resource."""
+    root = {"urn": "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev", "type": "pulumi:pulumi:Stack"}
+    return {"manifest": {}, "resources": [root, *resources]}
+
+
+def status_resource(name: str, status_id: str) -> dict[str, Any]:
+    return {
+        "urn": f"urn:pulumi:dev::p::{resource.RESOURCE_TYPE}::{name}",
+        "type": resource.RESOURCE_TYPE,
+        "id": status_id,
+        "inputs": {"name": name, "category": "live"},
+        "outputs": {"name": name, "category": "live"},
+    }
+
+
+def order_resource(name: str, category: str, listed: list[str], held: list[str]) -> dict[str, Any]:
+    return {
+        "urn": f"urn:pulumi:dev::p::{order_module.RESOURCE_TYPE}::{name}",
+        "type": order_module.RESOURCE_TYPE,
+        "id": name,
+        "inputs": {"category": category, "statuses": listed, "order_name": name},
+        "outputs": {"category": category, "statuses": held, "declared": listed},
+    }
+
+
+def test_a_stack_state_is_read_from_its_export() -> None:
+    state = from_deployment(
+        "dev",
+        deployment(
+            status_resource("fixing", "01JF"),
+            status_resource("investigating", "01JI"),
+            order_resource("phases", "live", ["01JI", "01JF"], ["01JI", "01JF", "01JX"]),
+            {"urn": "urn:pulumi:dev::p::random:index/pet:Pet::monitoring", "type": "random:x"},
+        )
+        | {"pending_operations": [{"type": "creating", "resource": status_resource("paged", "")}]},
+    )
+    assert state == StackState(
+        stack="dev",
+        status_ids=frozenset({"01JF", "01JI"}),
+        resource_names=frozenset({"fixing", "investigating", "phases", "paged"}),
+        orders={"live": ("phases",)},
+        ordered_ids=frozenset({"01JF", "01JI", "01JX"}),
+    )
+    assert from_deployment("new", {}) == StackState(stack="new")
+
+
+def test_with_a_stack_only_what_it_does_not_manage_is_declared_under_new_names() -> None:
+    records = [
+        record("Investigating", rank=0, status_id="01JI"),
+        record("Fixing", rank=1, status_id="01JF"),
+        record("fixing", rank=2, status_id="01JG"),
+        record("Monitoring", rank=3, status_id="01JM"),
+        record("Documenting", category="learning", rank=0, status_id="01JD"),
+        record("Learning order", category="learning", rank=1, status_id="01JL"),
+        record("Archived", category="closed", rank=1, status_id="01JA"),
+        record("Closed", category="closed", status_id="01JC", created_at="2021-01-01T00:00:00Z"),
+    ]
+    state = from_deployment(
+        "dev",
+        deployment(
+            status_resource("investigating", "01JI"),
+            status_resource("fixing", "01JF"),
+            # A resource name the program gave a status of its own, unrelated to its name.
+            status_resource("monitoring", "01JZZZ"),
+            status_resource("learning-order", "01JY"),
+            order_resource("live-order", "live", ["01JI", "01JF"], ["01JI", "01JF"]),
+        ),
+    )
+    source = generate(records, stack=state)
+    run = run_program(source, as_main=False)
+    assert {d.resource_name: d.kwargs["import_id"] for d in run.declared} == {
+        "fixing-2": "01JG",
+        "monitoring-2": "01JM",
+        "documenting": "01JD",
+        "learning-order-2": "01JL",
+        "archived": "01JA",
+    }
+    assert not {d.resource_name for d in run.declared} & state.resource_names
+    # live is ordered by the stack's own order: no second one. learning is not: its order is new,
+    # under a name no resource of the stack has.
+    assert [(o.resource_name, o.kwargs) for o in run.orders] == [
+        (
+            "learning-order-3",
+            {"category": "learning", "statuses": ["id-of-documenting", "id-of-learning-order-2"]},
+        )
+    ]
+    said = " ".join((ast.get_docstring(ast.parse(source)) or "").split())
+    assert "extend the stack 'dev': the 2 statuses it manages already are left out" in said
+    assert "already orders the category: 'live' (live-order). To order" in said
+
+
+def test_a_stack_whose_order_lists_a_status_by_plain_id_gets_no_second_order_over_it() -> None:
+    records = [record("Documenting", category="learning", status_id="01JD")]
+    state = from_deployment(
+        "dev", deployment(order_resource("after", "learning", ["01JD"], ["01JD"]))
+    )
+    run = run_program(generate(records, stack=state))
+    assert [d.kwargs["import_id"] for d in run.declared] == ["01JD"]
+    assert run.orders == []
 
 
 def test_as_a_program_it_exports_ids_and_as_a_module_it_only_declares() -> None:
@@ -259,7 +425,8 @@ def test_any_names_give_a_valid_program_with_exact_values(
     ]
     source = generate(records)
     run = run_program(source)
-    adoptable = [r for r in records if not is_managed(r.category)]
+    owned = owned_by_incident_io(records)
+    adoptable = [r for r in records if r.id not in owned]
     assert sorted((d.kwargs["name"], d.kwargs["description"]) for d in run.declared) == sorted(
         (r.name, r.description) for r in adoptable
     )
@@ -273,5 +440,8 @@ def test_any_names_give_a_valid_program_with_exact_values(
             if d.kwargs["category"] == order.kwargs["category"]
         ]
         assert len(order.kwargs["statuses"]) == len(listed)
-    assert {o.kwargs["category"] for o in run.orders} == {r.category for r in adoptable}
+    assert {o.kwargs["category"] for o in run.orders} == {
+        r.category for r in adoptable if r.category != "closed"
+    }
     assert all(name and name.isascii() for name in resource_names)
+    assert all(d.protect for d in run.declared)

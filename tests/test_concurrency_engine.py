@@ -29,7 +29,7 @@ from incident_statuses_harness.engine import (
     toolchain,
     write_project,
 )
-from pulumi_incident_statuses.workspace import open_stack
+from incident_statuses_harness.workspace import open_stack
 
 pytestmark = pytest.mark.engine
 

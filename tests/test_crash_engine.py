@@ -1,4 +1,4 @@
-"""`pulumi up` killed hard mid-deployment, then the recovery the README gives, through the engine.
+"""`pulumi up` killed hard mid-deployment, then docs/troubleshooting.md's recovery, via the engine.
 
 The provider reaches the emulator through a relay that holds every answer back for a while, so
 when the kill lands some creates have been applied by incident.io while their answers are still

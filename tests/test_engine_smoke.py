@@ -1,27 +1,17 @@
-"""The real engine, offline: up, preview, destroy of a trivial dynamic resource."""
+"""The real engine, offline: up, preview, destroy of a trivial dynamic resource, run by the pinned
+CLI that the harness's toolchain finds."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from incident_statuses_harness.engine import ROOT, toolchain
+from incident_statuses_harness.engine import toolchain
 from incident_statuses_harness.noop_provider import NoopStatus
-from pulumi_incident_statuses.workspace import open_stack
+from incident_statuses_harness.workspace import open_stack
 
 pytestmark = pytest.mark.engine
-
-
-def test_cli_reports_the_pinned_version() -> None:
-    out = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "pulumi"), "version"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    assert out == "v3.274.1"
 
 
 def test_up_preview_destroy_of_a_trivial_dynamic_resource(tmp_path: Path) -> None:
@@ -32,6 +22,11 @@ def test_up_preview_destroy_of_a_trivial_dynamic_resource(tmp_path: Path) -> Non
 
     up = stack.up()
     assert up.summary.resource_changes == {"create": 2}  # the stack and the resource
+    # The toolchain ran the pinned engine, offline, with the checkout's interpreter.
+    ran = up.summary.environment
+    assert ran["pulumi.version"] == "v3.274.1"
+    assert ran["pulumi.env.PULUMI_SKIP_UPDATE_CHECK"] == "true"
+    assert ran["pulumi.env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] == "true"
 
     preview = stack.preview()
     assert preview.change_summary == {"same": 2}

@@ -1,5 +1,6 @@
-"""A preview imports nothing it does not use: the HTTP stack loads with the first request,
-which only the check of a new status makes, and only with a key."""
+"""A preview imports nothing it does not use: the HTTP stack loads with the first request, which
+only the check of a new status makes, and only with a key; the record and the program generator
+(pure, no I/O) never load it."""
 
 from __future__ import annotations
 
@@ -53,3 +54,14 @@ def test_without_a_key_checking_a_new_status_loads_no_http_stack() -> None:
         "after a preview of changes: []",
         "after checking a new status: []",
     ]
+
+
+def test_the_record_and_the_program_generator_load_no_http_stack() -> None:
+    probe = (
+        "import sys\n"
+        "from pulumi_incident_statuses import codegen, wire\n"
+        "HTTP = ('requests', 'urllib3', 'pulumi_incident_statuses.client')\n"
+        "print(sorted(m for m in HTTP if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

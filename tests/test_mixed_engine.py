@@ -24,7 +24,7 @@ from incident_statuses_harness.engine import (
     toolchain,
     write_project,
 )
-from pulumi_incident_statuses.workspace import open_stack
+from incident_statuses_harness.workspace import open_stack
 
 pytestmark = pytest.mark.engine
 
@@ -103,7 +103,7 @@ AUTOMATION_PROCESS = '''
 import pickle
 import sys
 
-from pulumi_incident_statuses.workspace import Toolchain, open_stack
+from incident_statuses_harness.workspace import Toolchain, open_stack
 
 {user_provider}
 

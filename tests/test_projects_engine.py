@@ -2,8 +2,8 @@
 
 Each project is copied file for file into a temporary folder laid out as in the checkout (with
 `.venv` there linking to the checkout's virtualenv), so that edits and stack files stay out of the
-checkout, and then driven with the `pulumi` CLI exactly as the README shows: the CLI starts the
-Python language host, which runs the program in the project's virtualenv.
+checkout, and then driven with the `pulumi` CLI exactly as CONTRIBUTING.md shows: the CLI starts
+the Python language host, which runs the program in the project's virtualenv.
 """
 
 from __future__ import annotations

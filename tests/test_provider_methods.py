@@ -13,7 +13,7 @@ import pytest
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from incident_statuses_harness.engine import configurable, server_statuses
 from incident_statuses_harness.organisation import edit, seed
-from pulumi_incident_statuses import connection, creation
+from pulumi_incident_statuses import connection, creation, deployment
 from pulumi_incident_statuses.errors import (
     AuthenticationError,
     StatusConflictError,
@@ -29,8 +29,9 @@ def provider(emulator: EmulatorProcess, monkeypatch: pytest.MonkeyPatch) -> Inci
     """A provider configured from the environment, in a provider process of its own."""
     monkeypatch.setenv("INCIDENT_API_KEY", DEFAULT_API_KEY)
     monkeypatch.setenv("INCIDENT_ENDPOINT", emulator.url)
-    # A fresh process: no connection or snapshot carried over from another test's organisation.
-    monkeypatch.setattr(connection, "PROCESS", connection.ProviderProcess())
+    # A fresh process: no connection, snapshot or intent carried over from another test.
+    monkeypatch.setattr(connection, "CONNECTIONS", connection.Connections())
+    monkeypatch.setattr(deployment, "DEPLOYMENT", deployment.Deployment())
     return IncidentStatusProvider()
 
 
@@ -186,7 +187,7 @@ def test_an_order_moved_again_after_its_put_back_fails_writing_nothing(
         edit(emulator.url, made[0], name="A", description=".", rank=max(ranks) + 1)
 
     def refresh(outs: dict[str, Any]) -> dict[str, Any]:
-        connection.PROCESS.connection_for(order).invalidate()
+        connection.CONNECTIONS.connection_for(order).invalidate()
         read = order.read(created.id, outs)
         assert read.outs is not None
         return dict(read.outs)

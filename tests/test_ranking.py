@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Mapping, Sequence
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pulumi_incident_statuses.ranking import MAX_RANK, in_order, plan
+from pulumi_incident_statuses import ranking
+from pulumi_incident_statuses.errors import StatusOrderError
+from pulumi_incident_statuses.ranking import MAX_RANK, plan
+
+
+def in_order(order: Sequence[str], ranks: Mapping[str, int]) -> bool:
+    """Whether the statuses of ``order`` hold strictly increasing ranks."""
+    held = [ranks[status_id] for status_id in order]
+    return all(a < b for a, b in itertools.pairwise(held))
 
 
 @st.composite
@@ -77,3 +89,13 @@ def test_statuses_the_list_does_not_name_keep_their_ranks_and_block_none() -> No
     assert {s for s, _ in writes} <= {"a", "b"} and len(writes) == 1
     held = {**ranks, **dict(writes)}
     assert held["b"] < held["a"] and len(set(held.values())) == 4
+
+
+def test_a_category_without_room_for_the_list_is_an_order_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Ten ranks, every one but 0 held by statuses the list does not name: two cannot both fit.
+    monkeypatch.setattr(ranking, "MAX_RANK", 9)
+    others = {f"x{rank}": rank for rank in range(1, 10)}
+    with pytest.raises(StatusOrderError, match="fewer than 2 ranks that no other status holds"):
+        plan(["a", "b"], {"a": 0, "b": 0, **others})

@@ -11,10 +11,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from pulumi import automation as auto
 
+from pulumi_incident_statuses import recovery
 from pulumi_incident_statuses.cli import main
-from pulumi_incident_statuses.client import IncidentStatusRecord
 from pulumi_incident_statuses.creation import SERVER_CLOCK_MARGIN
+from pulumi_incident_statuses.errors import RecoveryError, StackLockedError
 from pulumi_incident_statuses.recovery import (
     RUN_CLOCK_MARGIN,
     HistoryEntry,
@@ -26,6 +28,7 @@ from pulumi_incident_statuses.recovery import (
     pending_creates,
 )
 from pulumi_incident_statuses.resource import RESOURCE_TYPE
+from pulumi_incident_statuses.wire import IncidentStatusRecord
 
 STARTED = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 URN = f"urn:pulumi:ci::statuses::{RESOURCE_TYPE}::"
@@ -97,6 +100,37 @@ def test_recover_refuses_a_time_without_a_zone(capsys: pytest.CaptureFixture[str
         main(["recover", "--since", "2026-11-28T09:30:00"])
     assert exit_.value.code == 2
     assert "give a time zone" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        RecoveryError("cannot tell when the killed run started; pass --since"),
+        StackLockedError("stack 'dev' is locked by a run"),
+    ],
+)
+def test_recover_says_why_it_stopped_in_one_line(
+    failure: RecoveryError, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def fail(*args: object, **kwargs: object) -> recovery.Recovery:
+        raise failure
+
+    monkeypatch.setattr(auto, "select_stack", lambda **kwargs: None)
+    monkeypatch.setattr(recovery, "recover", fail)
+    assert main(["recover", "--stack", "dev"]) == 1
+    assert capsys.readouterr().err == f"incident-statuses: {failure}\n"
+
+
+def test_a_bug_in_recover_is_not_shown_as_a_one_line_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*args: object, **kwargs: object) -> recovery.Recovery:
+        raise NotImplementedError("a bug")
+
+    monkeypatch.setattr(auto, "select_stack", lambda **kwargs: None)
+    monkeypatch.setattr(recovery, "recover", broken)
+    with pytest.raises(NotImplementedError):
+        main(["recover", "--stack", "dev"])
 
 
 def test_a_create_matches_only_within_its_window() -> None:

@@ -50,6 +50,14 @@ def outputs(result: auto.UpResult) -> dict[str, str]:
     return {key: value.value for key, value in result.outputs.items()}
 
 
+def made_by_hand(emulator: EmulatorProcess, name: str) -> dict[str, Any]:
+    """A live status made outside Pulumi, as the emulator holds it."""
+    made: dict[str, Any] = seed(
+        emulator.url, ({"name": name, "description": "Made by hand", "category": "live"},)
+    )[name]
+    return made
+
+
 def test_one_stack_through_its_whole_lifecycle(tmp_path: Path, emulator: EmulatorProcess) -> None:
     """Create, no-op preview, export/import, drift, out-of-band delete, rank, update, replace and
     destroy, one after the other on one stack, as a team's stack lives."""
@@ -142,9 +150,7 @@ def test_one_stack_through_its_whole_lifecycle(tmp_path: Path, emulator: Emulato
 def test_import_id_adopts_an_existing_status_keeping_its_id(
     tmp_path: Path, emulator: EmulatorProcess
 ) -> None:
-    created = seed(
-        emulator.url, ({"name": "Monitoring", "description": "Made by hand", "category": "live"},)
-    )["Monitoring"]
+    created = made_by_hand(emulator, "Monitoring")
     specs = [
         {
             "resource": "monitoring",
@@ -209,26 +215,31 @@ def _exported_with_secrets(tmp_path: Path, stack: auto.Stack) -> dict[str, Any]:
     return state
 
 
-def _exercise(stack: auto.Stack, specs: list[dict[str, Any]]) -> list[str]:
+def _exercise(
+    tmp_path: Path, emulator_factory: Any, secret_key: str, *, key_from_env: bool
+) -> tuple[EmulatorProcess, auto.Stack, list[str]]:
+    """An emulator and a stack with key `secret_key`, put through up, change, up and refresh
+    with every log on; what they printed."""
+    emulator = emulator_factory(api_key=secret_key)
+    specs = lifecycle()
+    program = statuses_program(specs)
+    stack = status_stack(
+        tmp_path, emulator.url, program, api_key=secret_key, key_from_env=key_from_env
+    )
     printed: list[str] = []
     capture: dict[str, Any] = {"on_output": printed.append, "on_error": printed.append}
     stack.up(log_verbosity=9, log_to_std_err=True, debug=True, **capture)
     specs[0]["description"] = "changed"
     stack.up(**capture)
     stack.refresh(log_verbosity=9, log_to_std_err=True, **capture)
-    return printed
+    return emulator, stack, printed
 
 
 def test_api_key_from_the_environment_is_nowhere_in_state_or_output(
     tmp_path: Path, emulator_factory: Any
 ) -> None:
     secret_key = "sk-live-do-not-leak-7f3a9c"
-    emulator = emulator_factory(api_key=secret_key)
-    specs = lifecycle()
-    stack = status_stack(
-        tmp_path, emulator.url, statuses_program(specs), api_key=secret_key, key_from_env=True
-    )
-    printed = _exercise(stack, specs)
+    emulator, stack, printed = _exercise(tmp_path, emulator_factory, secret_key, key_from_env=True)
     assert configurable(emulator.url, secret_key)["Investigating"]["description"] == "changed"
 
     state = _exported_with_secrets(tmp_path, stack)
@@ -245,10 +256,9 @@ def test_api_key_from_stack_config_stays_out_of_resources_and_output(
     tmp_path: Path, emulator_factory: Any
 ) -> None:
     secret_key = "sk-live-do-not-leak-2b8e41"
-    emulator = emulator_factory(api_key=secret_key)
-    specs = lifecycle()
-    stack = status_stack(tmp_path, emulator.url, statuses_program(specs), api_key=secret_key)
-    printed = _exercise(stack, specs)
+    _emulator, stack, printed = _exercise(
+        tmp_path, emulator_factory, secret_key, key_from_env=False
+    )
     assert secret_key not in "\n".join(printed)
 
     holders = [
@@ -257,7 +267,8 @@ def test_api_key_from_stack_config_stays_out_of_resources_and_output(
         if secret_key in json.dumps(r)
     ]
     # The engine copies all stack config into its default dynamic provider's inputs (see
-    # README, "Credentials"); no resource of ours, nor the pickled provider, holds the key.
+    # docs/stacks-ci-and-keys.md, "The API key"); no resource of ours, nor the pickled provider,
+    # holds the key.
     assert holders in ([], ["urn:pulumi:test::statuses::pulumi:providers:pulumi-python::default"])
 
 
@@ -280,9 +291,7 @@ def test_api_rejection_at_up_names_resource_message_and_request_id(
 def test_name_held_by_another_status_says_how_to_adopt_it(
     tmp_path: Path, emulator: EmulatorProcess
 ) -> None:
-    held = seed(
-        emulator.url, ({"name": "Fixing", "description": "Made by hand", "category": "live"},)
-    )["Fixing"]
+    held = made_by_hand(emulator, "Fixing")
     stack = status_stack(tmp_path, emulator.url, statuses_program(lifecycle()))
     with pytest.raises(auto.CommandError) as failure:
         stack.up()

@@ -23,7 +23,7 @@ from pulumi import automation as auto
 
 from incident_statuses_emulator.process import DEFAULT_API_KEY as API_KEY
 from incident_statuses_harness.organisation import MANAGED
-from pulumi_incident_statuses.workspace import Toolchain, open_stack
+from incident_statuses_harness.workspace import Toolchain, open_stack
 
 MANAGED_NAMES = frozenset(MANAGED)
 
@@ -261,22 +261,10 @@ def project_stack(
 
 
 def status_stack(
-    tmp_path: Path,
-    emulator_url: str,
-    program: DataProgram,
-    *,
-    api_key: str = API_KEY,
-    key_from_env: bool = False,
+    tmp_path: Path, emulator_url: str, program: DataProgram, **options: Any
 ) -> ProjectStack:
-    """A stack of `program` against the emulator; the key in secret config or the environment."""
-    return project_stack(
-        tmp_path,
-        emulator_url,
-        program.source,
-        api_key=api_key,
-        key_from_env=key_from_env,
-        before=program.write,
-    )
+    """A stack of `program` against the emulator; `options` as for `project_stack`."""
+    return project_stack(tmp_path, emulator_url, program.source, before=program.write, **options)
 
 
 def server_statuses(emulator_url: str, api_key: str = API_KEY) -> list[dict[str, Any]]:

@@ -9,8 +9,10 @@ and neither the emulator nor the harness.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -61,16 +63,32 @@ def shell(tmp_path: Path, cwd: Path, emulator: EmulatorProcess, *, key_in_env: b
     return Cli(cwd, env)
 
 
-def installed_venv(folder: Path) -> Path:
-    """A virtualenv in `folder` with this checkout pip-installed, made once for all processes.
+def _source_digest() -> str:
+    """A digest of what pip installs from this checkout: its metadata and the package's files."""
+    digest = hashlib.sha256()
+    files = [ROOT / "pyproject.toml", *sorted((ROOT / "provider").rglob("*"))]
+    for path in files:
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
-    Test workers share it: the first to take the lock builds it, the others wait and reuse it.
+
+def installed_venv(cache: Path = ROOT / ".build" / "user-venv") -> Path:
+    """A virtualenv with this checkout pip-installed, made once per version of its source.
+
+    Kept in the checkout under `cache`, keyed by the source's digest, so an edit of the package
+    replaces it and a rerun reuses it. Test workers share it: the first to take the lock
+    builds it, the others wait and reuse it.
     """
-    venv = folder / "venv"
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / "lock").open("w") as lock:
+    venv = cache / _source_digest()
+    cache.mkdir(parents=True, exist_ok=True)
+    with (cache / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (venv / "installed").exists():
+            for stale in cache.iterdir():
+                if stale.is_dir():
+                    shutil.rmtree(stale)
             subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
             subprocess.run(
                 [str(venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check",

@@ -13,7 +13,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .client import IncidentStatusesClient, IncidentStatusRecord, RetryPolicy
+    from .client import IncidentStatusesClient
     from .errors import (
         APIConnectionError,
         APIStatusError,
@@ -35,12 +35,14 @@ if TYPE_CHECKING:
     from .lookup import LookupFailedError, get_incident_status
     from .order import IncidentStatusOrder
     from .resource import IncidentStatus, IncidentStatusArgs
+    from .retry import RetryPolicy
+    from .wire import IncidentStatusRecord
 
 # Loaded on first use: the command line starts without importing Pulumi.
 _HOMES = {
     "IncidentStatusesClient": "client",
     "IncidentStatusRecord": "wire",
-    "RetryPolicy": "client",
+    "RetryPolicy": "retry",
     "APIConnectionError": "errors",
     "APIStatusError": "errors",
     "AuthenticationError": "errors",

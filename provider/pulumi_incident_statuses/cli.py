@@ -7,6 +7,8 @@ A subcommand is a name, its flags (``add_arguments(parser)``) and what it runs
 
 ``list`` and ``generate`` read the organisation with the credentials the provider reads from the
 environment: ``INCIDENT_API_KEY``, and ``INCIDENT_ENDPOINT`` unless ``--endpoint`` is given.
+``generate --stack`` also reads that stack's state with ``pulumi stack export``, run in the project
+folder (``--cwd``) with the environment, as every ``pulumi`` command there runs.
 ``recover`` works on a stack as ``pulumi`` does (``--stack``, ``--cwd``, and the backend and
 passphrase from ``PULUMI_BACKEND_URL`` and ``PULUMI_CONFIG_PASSPHRASE``), with the key and
 endpoint from the stack's config or the environment, as the provider reads them.
@@ -27,10 +29,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from pulumi_incident_statuses import categories, codegen
+from pulumi_incident_statuses import categories, codegen, stack_state
 from pulumi_incident_statuses import settings as settings_module
-from pulumi_incident_statuses.client import IncidentStatusesClient, IncidentStatusRecord
+from pulumi_incident_statuses.client import IncidentStatusesClient
 from pulumi_incident_statuses.errors import ConfigurationError, IncidentAPIError
+from pulumi_incident_statuses.wire import IncidentStatusRecord
 
 __all__ = ["Subcommand", "build_parser", "main", "print_statuses"]
 
@@ -52,15 +55,20 @@ class Subcommand:
 
 
 def print_statuses(records: Sequence[IncidentStatusRecord], stream: TextIO) -> None:
-    """Write ``records`` to ``stream`` as a table: id, name, category, rank, managed."""
-    header = ("ID", "NAME", "CATEGORY", "RANK", "MANAGED")
+    """Write ``records`` to ``stream`` as a table: id, name, category, rank, owner.
+
+    The owner is ``incident.io`` for the statuses incident.io manages (no program may change
+    them) and ``your organisation`` for the ones the organisation configures.
+    """
+    header = ("ID", "NAME", "CATEGORY", "RANK", "OWNER")
+    incident_io = categories.owned_by_incident_io(records)
     rows = [
         (
             _cell(record.id),
             _cell(record.name),
             _cell(record.category),
             str(record.rank),
-            "yes" if categories.is_managed(record.category) else "no",
+            categories.owner(record, incident_io),
         )
         for record in records
     ]
@@ -162,15 +170,21 @@ def _add_list_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json",
         action="store_true",
-        help="print a JSON array of every status, all fields and 'managed', for scripts",
+        help="print a JSON array of every status, for scripts: all fields, 'owner' "
+        "('incident.io' or 'your organisation') and 'managed' (true when incident.io owns it)",
     )
 
 
 def _run_list(args: argparse.Namespace) -> int:
     records, _endpoint = _fetch(args)
     if args.json:
+        incident_io = categories.owned_by_incident_io(records)
         items = [
-            {**dataclasses.asdict(record), "managed": categories.is_managed(record.category)}
+            {
+                **dataclasses.asdict(record),
+                "owner": categories.owner(record, incident_io),
+                "managed": record.id in incident_io,
+            }
             for record in records
         ]
         json.dump(items, sys.stdout, indent=2, ensure_ascii=False)
@@ -191,14 +205,54 @@ def _add_generate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--force", action="store_true", help="replace FILE if it exists (never done without)"
     )
+    parser.add_argument(
+        "--no-protect",
+        dest="protect",
+        action="store_false",
+        help="declare the statuses without protect=True, so that pulumi destroy deletes them "
+        "from incident.io (by default they are protected, as pulumi import does)",
+    )
+    parser.add_argument(
+        "-s",
+        "--stack",
+        metavar="NAME",
+        help="extend this stack: leave out the statuses it manages and the names and orders it "
+        "has (read with `pulumi stack export` in the project folder)",
+    )
+    parser.add_argument(
+        "-C",
+        "--cwd",
+        type=Path,
+        metavar="DIR",
+        help="the Pulumi project folder of --stack (default: the working directory)",
+    )
+    parser.add_argument(
+        "--import-file",
+        action="store_true",
+        help="write the `pulumi import --file` document for the provider plugin instead of a "
+        "Python program",
+    )
 
 
 def _run_generate(args: argparse.Namespace) -> int:
     out: Path | None = args.out
     if out is not None and out.exists() and not args.force:
         return _refuse_overwrite(out)
+    stack: stack_state.StackState | None = None
+    if args.stack is not None:
+        try:
+            stack = stack_state.export(args.stack, cwd=args.cwd)
+        except stack_state.StackReadError as error:
+            _say(str(error))
+            return 1
+    elif args.cwd is not None:
+        _say("--cwd names the project folder of --stack: pass --stack too")
+        return _USAGE_ERROR
     records, endpoint = _fetch(args)
-    program = codegen.generate(records, endpoint=endpoint)
+    if args.import_file:
+        program = codegen.import_file(records, stack=stack)
+    else:
+        program = codegen.generate(records, endpoint=endpoint, protect=args.protect, stack=stack)
     if out is None:
         sys.stdout.write(program)
         return 0
@@ -207,12 +261,21 @@ def _run_generate(args: argparse.Namespace) -> int:
             file.write(program)
     except FileExistsError:
         return _refuse_overwrite(out)
-    declared = sum(not categories.is_managed(record.category) for record in records)
-    _say(
-        f"wrote {out}: {declared} statuses to adopt, "
-        f"{len(records) - declared} managed by incident.io left out; "
-        "its first `pulumi up` adopts them without creating any"
-    )
+    incident_io = categories.owned_by_incident_io(records)
+    held = stack.status_ids if stack is not None else frozenset()
+    declared = sum(r.id not in incident_io and r.id not in held for r in records)
+    left_out = [f"{len(incident_io)} managed by incident.io"]
+    if stack is not None:
+        left_out.append(
+            f"{sum(r.id in held for r in records)} the stack {stack.stack!r} manages already"
+        )
+    if args.import_file:
+        then = f"`pulumi import --file {out}` adopts them (protected, as pulumi import does)"
+    else:
+        then = "its first `pulumi up` adopts them without creating any" + (
+            "" if args.protect else " (not protected: pulumi destroy deletes them)"
+        )
+    _say(f"wrote {out}: {declared} statuses to adopt, {' and '.join(left_out)} left out; {then}")
     return 0
 
 
@@ -278,7 +341,7 @@ def _run_recover(args: argparse.Namespace) -> int:
             return _USAGE_ERROR
         stack = auto.select_stack(stack_name=name, work_dir=work_dir)
         result = recovery.recover(stack, cancel=args.cancel, since=args.since, dry_run=args.dry_run)
-    except (auto.CommandError, RuntimeError) as error:
+    except auto.CommandError as error:
         _say(str(error).strip())
         return 1
     verb = "would import" if args.dry_run else "imported"
@@ -309,7 +372,7 @@ _SUBCOMMANDS: Sequence[Subcommand] = (
     ),
     Subcommand(
         name="generate",
-        help="write a Pulumi program that adopts the organisation's configurable statuses",
+        help="write a Pulumi program that adopts the organisation's own statuses, protected",
         add_arguments=_add_generate_arguments,
         run=_reporting_errors(_run_generate),
     ),

@@ -9,7 +9,8 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from http.client import RemoteDisconnected
 from importlib import metadata
 from typing import Self, TypeVar
 from urllib.parse import quote
@@ -17,17 +18,18 @@ from urllib.parse import quote
 import requests
 
 from . import creation
-from .errors import APIConnectionError, ConfigurationError, ServerError, ValidationError
+from .errors import (
+    APIConnectionError,
+    ConfigurationError,
+    RankTakenError,
+    ServerError,
+    ValidationError,
+)
 from .retry import Reachability, RetryPolicy
 from .settings import DEFAULT_ENDPOINT, Origin, checked_api_key, checked_endpoint
-from .wire import IncidentStatusRecord, Reply, redact, reply_or_raise, transport_reason
+from .wire import IncidentStatusRecord, Reply, parse_http_date, redact, reply_or_raise
 
-__all__ = [
-    "DEFAULT_ENDPOINT",
-    "IncidentStatusRecord",
-    "IncidentStatusesClient",
-    "RetryPolicy",
-]
+__all__ = ["IncidentStatusesClient"]
 
 
 _STATUSES = "/v1/incident_statuses"
@@ -80,7 +82,8 @@ class _BearerAuth(requests.auth.AuthBase):
 
 
 class IncidentStatusesClient:
-    """incident.io's incident-statuses API: list, get, create, update, delete, find by name.
+    """incident.io's incident-statuses API: list, get, create, update, delete, find by name, and
+    reorder (rank writes planned from a fresh list).
 
     Failures raise the typed errors of ``pulumi_incident_statuses.errors``; transient ones are
     retried first as ``retry`` decides. Creates follow the rules of ``creation``: never sent
@@ -147,12 +150,14 @@ class IncidentStatusesClient:
 
     def list(self) -> builtins.list[IncidentStatusRecord]:
         """Every incident status of the organisation, managed ones included."""
-        return self._run("GET", _STATUSES, lambda _: self._list_once())
+        return self._run(
+            "GET", _STATUSES, lambda: self._send("GET", _STATUSES).status_records()
+        )
 
     def get(self, status_id: str) -> IncidentStatusRecord:
         """The status with this id; NotFoundError if there is none."""
         path = _status_path(status_id)
-        return self._run("GET", path, lambda _: self._send("GET", path).status_record())
+        return self._run("GET", path, lambda: self._send("GET", path).status_record())
 
     def find_by_name(self, name: str) -> IncidentStatusRecord | None:
         """The status with exactly this name, or None; one list call."""
@@ -172,7 +177,7 @@ class IncidentStatusesClient:
             name=name, description=description, category=category, rank=rank
         )
 
-        def attempt(_outcome_unknown: bool) -> IncidentStatusRecord:
+        def attempt() -> IncidentStatusRecord:
             if guard.must_look:
                 made = guard.made_by_this(self._listing(guard.clock))
                 if made is not None:
@@ -199,26 +204,57 @@ class IncidentStatusesClient:
         self, status_id: str, *, name: str, description: str, rank: int | None = None
     ) -> IncidentStatusRecord:
         """Set a status's name and description, and its rank when given (category cannot change)."""
-        path = _status_path(status_id)
-        payload: dict[str, object] = {"name": name, "description": description}
-        if rank is not None:
-            payload["rank"] = rank
-        return self._run("PUT", path, lambda _: self._send("PUT", path, payload).status_record())
+        return self._run(
+            "PUT",
+            _status_path(status_id),
+            lambda: self._put(status_id, name=name, description=description, rank=rank),
+        )
+
+    def reorder(
+        self, plan: Callable[[dict[str, IncidentStatusRecord]], Iterable[tuple[str, int]]]
+    ) -> dict[str, IncidentStatusRecord]:
+        """List every status, then send the rank writes ``plan`` picks from that list; one call.
+
+        ``plan`` gets every status by id and gives (status id, new rank) writes in sending order;
+        each is a PUT keeping that status's name and description. A write refused on ``rank``
+        (another write took the rank after the list) raises `RankTakenError`. The retry policy
+        retries the call as a whole: each attempt lists again and plans from what incident.io
+        then holds, so a write whose answer was lost is settled by the next list. Returns every
+        status by id as the writes left it.
+        """
+
+        def attempt() -> dict[str, IncidentStatusRecord]:
+            records = {r.id: r for r in self._send("GET", _STATUSES).status_records()}
+            try:
+                for status_id, rank in plan(records):
+                    record = records[status_id]
+                    records[status_id] = self._put(
+                        status_id, name=record.name, description=record.description, rank=rank
+                    )
+            except ValidationError as error:
+                if any(detail.field == "rank" for detail in error.errors):
+                    raise error.recast(RankTakenError) from None
+                raise
+            return records
+
+        return self._run("PUT", _STATUSES, attempt)
 
     def delete(self, status_id: str) -> None:
         """Delete a status; NotFoundError if there is none (also when a lost retry deleted it)."""
         path = _status_path(status_id)
-        self._run("DELETE", path, lambda _: self._send("DELETE", path))
-
-    def _list_once(self) -> builtins.list[IncidentStatusRecord]:
-        return self._send("GET", _STATUSES).status_records()
+        self._run("DELETE", path, lambda: self._send("DELETE", path))
 
     def listing(self, clock: Callable[[], float] = time.monotonic) -> creation.Listing:
         """Every status, with the service's clock (``Date``) and ``clock`` when it arrived."""
-        return self._run("GET", _STATUSES, lambda _: self._listing(clock))
+        return self._run("GET", _STATUSES, lambda: self._listing(clock))
 
-    def _run(self, method: str, path: str, attempt: Callable[[bool], _T]) -> _T:
-        return self._retry.run(method, path, attempt, self._reachability)
+    def _put(
+        self, status_id: str, *, name: str, description: str, rank: int | None
+    ) -> IncidentStatusRecord:
+        payload: dict[str, object] = {"name": name, "description": description}
+        if rank is not None:
+            payload["rank"] = rank
+        return self._send("PUT", _status_path(status_id), payload).status_record()
 
     def _append_turn(self, category: str) -> threading.Lock:
         """The lock an append to ``category`` holds while sent, once it has lost a rank race."""
@@ -230,9 +266,12 @@ class IncidentStatusesClient:
         received = clock()
         return creation.Listing(
             records=reply.status_records(),
-            server_time=creation.parse_http_date(reply.date),
+            server_time=parse_http_date(reply.date),
             received=received,
         )
+
+    def _run(self, method: str, path: str, attempt: Callable[[], _T]) -> _T:
+        return self._retry.run(method, path, attempt, self._reachability)
 
     def _send(self, method: str, path: str, payload: dict[str, object] | None = None) -> Reply:
         """One request, its response mapped to a result or a typed error."""
@@ -251,7 +290,7 @@ class IncidentStatusesClient:
             )
         except requests.RequestException as error:
             reason = redact(
-                transport_reason(error, self._timeout, min(_CONNECT_TIMEOUT, self._timeout)),
+                _transport_reason(error, self._timeout, min(_CONNECT_TIMEOUT, self._timeout)),
                 self._api_key,
             )
         if response is None:
@@ -281,3 +320,31 @@ def _status_path(status_id: str) -> str:
     if not status_id:
         raise ValueError("status_id must not be empty")
     return f"{_STATUSES}/{quote(status_id, safe='')}"
+
+
+def _transport_reason(
+    error: requests.RequestException, timeout: float, connect_timeout: float | None = None
+) -> str:
+    """A short account of why no response arrived."""
+    if isinstance(error, requests.ConnectTimeout):
+        return f"timed out connecting after {connect_timeout or timeout:g}s"
+    if isinstance(error, requests.Timeout):
+        return f"no response within {timeout:g}s"
+    seen: set[int] = set()
+    pending: list[object] = [error]
+    while pending:
+        cause = pending.pop()
+        if id(cause) in seen or not isinstance(cause, BaseException):
+            continue
+        seen.add(id(cause))
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, RemoteDisconnected):
+            return "connection closed without a response"
+        if isinstance(cause, ConnectionResetError):
+            return "connection reset"
+        pending.extend([*cause.args, cause.__cause__, cause.__context__])
+        pending.append(getattr(cause, "reason", None))
+    if isinstance(error, requests.exceptions.ChunkedEncodingError):
+        return "connection closed in the middle of the response"
+    return type(error).__name__

@@ -1,29 +1,37 @@
 """`generate`: an organisation's statuses in, the Pulumi program that adopts them out.
 
-The program declares one `IncidentStatus` per status the organisation may configure, with its
-exact current name, description, category and `import_id`, and one `IncidentStatusOrder` per
+The program declares one `IncidentStatus` per status the organisation owns, with its exact
+current name, description, category and `import_id`, and one `IncidentStatusOrder` per orderable
 category listing them in their current order, so that the first `pulumi up` adopts every status
-as it stands: nothing is created and, while the declarations match, nothing is written. Pure:
-no I/O, and the same records always give the same text.
+as it stands: nothing is created and, while the declarations match, nothing is written. Each
+status is declared `protect=True`, as `pulumi import` declares what it imports: a status that
+existed before the stack did is never deleted by `pulumi destroy` unless the user first lets it
+go. Pure: no I/O, and the same records always give the same text.
 
-Which statuses are declared follows incident.io's API description: every category other than
-`live` (shown in the app as "Active") and `learning` ("Post-incident") is managed by incident.io
-and cannot be configured. That is `triage`, `declined`, `merged`, `canceled`, `paused`, `closed`
-and any category incident.io adds later. Programs reference those with `get_incident_status`.
+Statuses incident.io owns (see `categories.owned_by_incident_io`) are not declared: programs
+reference those with `get_incident_status`. Given the state of a stack (`stack_state`), the
+program extends that stack: it leaves out the statuses the stack manages, takes no resource name
+the stack's resources have, and orders no category one of the stack's orders already orders.
 """
 
 from __future__ import annotations
 
+import json
 import keyword
 import re
 import textwrap
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
-from .categories import CONFIGURABLE, is_managed
-from .client import DEFAULT_ENDPOINT, IncidentStatusRecord
+from .categories import CONFIGURABLE, CREATABLE, owned_by_incident_io
+from .settings import DEFAULT_ENDPOINT
+from .stack_state import StackState
+from .wire import IncidentStatusRecord
 
-__all__ = ["generate", "slug"]
+__all__ = ["generate", "import_file", "slug"]
+
+PLUGIN_STATUS_TYPE = "incident:index:IncidentStatus"
+"""The status's type token in the provider plugin `pulumi-resource-incident`."""
 
 _MAX_SLUG = 48
 # Names the generated module binds itself; a status variable must not rebind them.
@@ -73,22 +81,37 @@ def _base_name(record: IncidentStatusRecord) -> str:
 
 
 def _lifecycle_order(record: IncidentStatusRecord) -> tuple[int, int, str]:
-    return (CONFIGURABLE.index(record.category), record.rank, record.id)
+    return (CREATABLE.index(record.category), record.rank, record.id)
 
 
-def _variable_names(records: Sequence[IncidentStatusRecord]) -> list[str]:
-    """One distinct identifier per record, in order; later holders of a slug get ``_2``, ``_3``."""
-    bases = [_base_name(record) for record in records]
+def _variable_names(
+    records: Sequence[IncidentStatusRecord], taken_resources: Collection[str] = ()
+) -> list[str]:
+    """One distinct identifier per record, in order; later holders of a slug get ``_2``, ``_3``.
+
+    No identifier gives a resource name in ``taken_resources``.
+    """
     taken: set[str] = set()
+    resources = set(taken_resources)
     names: list[str] = []
-    for base in bases:
+    for base in (_base_name(record) for record in records):
         name, number = base, 1
-        while name in taken:
+        while name in taken or _resource_name(name) in resources:
             number += 1
             name = f"{base.rstrip('_')}_{number}"
         taken.add(name)
+        resources.add(_resource_name(name))
         names.append(name)
     return names
+
+
+def _unused(name: str, taken: Collection[str]) -> str:
+    """``name``, or ``name-2``, ``name-3``, ... if a resource already has it."""
+    candidate, number = name, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{name}-{number}"
+    return candidate
 
 
 def _docstring_text(text: str) -> str:
@@ -113,7 +136,7 @@ def _resource_name(variable: str) -> str:
     return variable.rstrip("_").replace("_", "-")
 
 
-def _declaration(variable: str, record: IncidentStatusRecord) -> list[str]:
+def _declaration(variable: str, record: IncidentStatusRecord, *, protect: bool) -> list[str]:
     return [
         f"{variable} = IncidentStatus(",
         f"    {_resource_name(variable)!r},",
@@ -121,14 +144,15 @@ def _declaration(variable: str, record: IncidentStatusRecord) -> list[str]:
         *_string_argument("description", record.description),
         f"    category={record.category!r},",
         f"    import_id={record.id!r},",
+        *(["    opts=pulumi.ResourceOptions(protect=True),"] if protect else []),
         ")",
     ]
 
 
-def _order(category: str, variables: Sequence[str]) -> list[str]:
+def _order(category: str, resource_name: str, variables: Sequence[str]) -> list[str]:
     return [
         f"{category}_order = IncidentStatusOrder(",
-        f"    {category + '-order'!r},",
+        f"    {resource_name!r},",
         f"    category={category!r},",
         "    statuses=[",
         *(f"        {v}.id," for v in variables),
@@ -137,7 +161,24 @@ def _order(category: str, variables: Sequence[str]) -> list[str]:
     ]
 
 
-def _header(endpoint: str, managed: Sequence[IncidentStatusRecord]) -> list[str]:
+def _count(statuses: int) -> str:
+    return f"{statuses} status" if statuses == 1 else f"{statuses} statuses"
+
+
+def _names(records: Iterable[IncidentStatusRecord]) -> str:
+    return ", ".join(_docstring_text(record.name) for record in records)
+
+
+def _header(
+    endpoint: str,
+    *,
+    protect: bool,
+    incident_io: Sequence[IncidentStatusRecord],
+    stack: StackState | None,
+    held: Sequence[IncidentStatusRecord],
+    ordered_by_stack: Sequence[str],
+    closed: bool,
+) -> list[str]:
     """The module docstring: where the program came from and what its first run does."""
     paragraphs = [
         "incident.io incident statuses, generated by `incident-statuses generate` from "
@@ -147,14 +188,55 @@ def _header(endpoint: str, managed: Sequence[IncidentStatusRecord]) -> list[str]
         "Edit a status here and `pulumi up` updates it in place. Once adopted, the `import_id` "
         "lines may stay or go. Each `IncidentStatusOrder` lists its category top first: reorder "
         "a list to reorder the statuses, or delete it to leave that order to the dashboard.",
-        "Run this file as a Pulumi program (`__main__.py`), which exports every status's id, or "
-        "import it from one: `from statuses import statuses` gives the resources by name.",
     ]
-    if managed:
-        names = ", ".join(_docstring_text(record.name) for record in managed)
+    if closed:
         paragraphs.append(
-            f"Not declared, because incident.io manages them: {names}. Reference those with "
-            '`get_incident_status(name="...")`.'
+            "The `closed` statuses get no order (orders are of `live` and `learning`): their "
+            "order stays the dashboard's."
+        )
+    if protect:
+        paragraphs.append(
+            "Each status is protected (`protect=True`), as `pulumi import` protects what it "
+            "imports: `pulumi destroy`, or removing a declaration, never deletes it from "
+            "incident.io; the run fails and names it instead (`pulumi destroy "
+            "--exclude-protected` destroys the rest and keeps these). To delete one from "
+            "incident.io, remove its declaration, run `pulumi state unprotect '<its URN>'`, then "
+            "`pulumi up`. To stop managing one and keep it, remove its declaration and run "
+            "`pulumi state delete --force '<its URN>'`. `pulumi stack --show-urns` shows URNs."
+        )
+    else:
+        paragraphs.append(
+            "The statuses are not protected (generated with --no-protect): `pulumi destroy`, or "
+            "removing a declaration and running `pulumi up`, deletes them from incident.io."
+        )
+    if stack is None:
+        paragraphs.append(
+            "Run this file as a Pulumi program (`__main__.py`), which exports every status's id, "
+            "or import it from one: `from statuses import statuses` gives the resources by name."
+        )
+    else:
+        already = (
+            f"the {_count(len(held))} it manages already {'is' if len(held) == 1 else 'are'} "
+            "left out, and "
+            if held
+            else ""
+        )
+        name = _docstring_text(repr(stack.stack))
+        paragraphs.append(
+            f"Written to extend the stack {name}: {already}no resource name here is one its "
+            "resources have. Import it from that stack's program (`from statuses import "
+            "statuses`); run in the program's place, it would delete the stack's other resources."
+        )
+    if ordered_by_stack:
+        paragraphs.append(
+            "Not ordered here, because an order of the stack already orders the category: "
+            f"{', '.join(ordered_by_stack)}. To order the statuses below with the others, add "
+            "their `.id` to that order's list."
+        )
+    if incident_io:
+        paragraphs.append(
+            f"Not declared, because incident.io manages them: {_names(incident_io)}. Reference "
+            'those with `get_incident_status(name="...")`.'
         )
     lines: list[str] = []
     for paragraph in paragraphs:
@@ -170,34 +252,71 @@ def _header(endpoint: str, managed: Sequence[IncidentStatusRecord]) -> list[str]
     return [*lines, '"""']
 
 
-def generate(records: Iterable[IncidentStatusRecord], *, endpoint: str = DEFAULT_ENDPOINT) -> str:
-    """The Python source of a Pulumi program adopting every configurable status in ``records``.
+def generate(
+    records: Iterable[IncidentStatusRecord],
+    *,
+    endpoint: str = DEFAULT_ENDPOINT,
+    protect: bool = True,
+    stack: StackState | None = None,
+) -> str:
+    """The Python source of a Pulumi program adopting every status the organisation owns.
 
-    Statuses are declared in lifecycle order: ``live`` then ``learning``, each by rank, then id;
-    each category that has any is followed by the ``IncidentStatusOrder`` that keeps that order.
-    Managed statuses (see ``is_managed``) are only named in the header. ``endpoint`` is where the
-    records came from, for the header.
+    Statuses are declared in lifecycle order: ``live``, ``learning`` then ``closed``, each by rank,
+    then id; each of ``live`` and ``learning`` that has any is followed by the
+    ``IncidentStatusOrder`` that keeps that order. Statuses incident.io owns are only named in the
+    header. ``protect`` declares each status ``protect=True``. With ``stack``, the statuses it
+    manages are left out, resource names avoid its resources' names, and a category one of its
+    orders orders gets no order here. ``endpoint`` is where the records came from, for the header.
     """
     all_records = list(records)
-    adoptable = sorted((r for r in all_records if not is_managed(r.category)), key=_lifecycle_order)
-    managed = sorted((r for r in all_records if is_managed(r.category)), key=lambda r: r.name)
-    variables = _variable_names(adoptable)
+    incident_io_ids = owned_by_incident_io(all_records)
+    held_ids = stack.status_ids if stack is not None else frozenset()
+    taken_names = stack.resource_names if stack is not None else frozenset()
+    stack_orders = stack.orders if stack is not None else {}
+    ordered_ids = stack.ordered_ids if stack is not None else frozenset()
+    adoptable = sorted(
+        (r for r in all_records if r.id not in incident_io_ids and r.id not in held_ids),
+        key=_lifecycle_order,
+    )
+    incident_io = sorted((r for r in all_records if r.id in incident_io_ids), key=lambda r: r.name)
+    held = [r for r in all_records if r.id in held_ids]
+    variables = _variable_names(adoptable, taken_names)
 
-    orders = [
-        _order(
-            category,
-            [v for v, r in zip(variables, adoptable, strict=True) if r.category == category],
-        )
-        for category in CONFIGURABLE
-        if any(r.category == category for r in adoptable)
-    ]
+    orders: list[list[str]] = []
+    ordered_by_stack: list[str] = []
+    order_names = set(taken_names) | {_resource_name(v) for v in variables}
+    for category in CONFIGURABLE:
+        listed = [
+            v
+            for v, r in zip(variables, adoptable, strict=True)
+            if r.category == category and r.id not in ordered_ids
+        ]
+        if stack_orders.get(category):
+            if listed:
+                ordered_by_stack += [f"{category!r} ({', '.join(stack_orders[category])})"]
+            continue
+        if listed:
+            resource_name = _unused(f"{category}-order", order_names)
+            order_names.add(resource_name)
+            orders.append(_order(category, resource_name, listed))
     blocks = [
-        _header(endpoint, managed),
+        _header(
+            endpoint,
+            protect=protect,
+            incident_io=incident_io,
+            stack=stack,
+            held=held,
+            ordered_by_stack=ordered_by_stack,
+            closed=any(r.category == "closed" for r in adoptable),
+        ),
         [
             "import pulumi",
             "from pulumi_incident_statuses import IncidentStatus, IncidentStatusOrder",
         ],
-        *(_declaration(v, record) for v, record in zip(variables, adoptable, strict=True)),
+        *(
+            _declaration(v, record, protect=protect)
+            for v, record in zip(variables, adoptable, strict=True)
+        ),
         *orders,
         [
             "statuses: dict[str, IncidentStatus] = {",
@@ -212,3 +331,24 @@ def generate(records: Iterable[IncidentStatusRecord], *, endpoint: str = DEFAULT
         ],
     ]
     return "\n\n".join("\n".join(block) for block in blocks) + "\n"
+
+
+def import_file(records: Iterable[IncidentStatusRecord], *, stack: StackState | None = None) -> str:
+    """The `pulumi import --file` document adopting the statuses `generate` would declare.
+
+    For the provider plugin (`pulumi-resource-incident`, any Pulumi language): the same
+    statuses, order and resource names as `generate` (with ``stack``, as it extends that stack),
+    as JSON. `pulumi import` marks what it adopts protected.
+    """
+    all_records = list(records)
+    held_ids = stack.status_ids if stack is not None else frozenset()
+    left_out = owned_by_incident_io(all_records) | held_ids
+    adoptable = sorted((r for r in all_records if r.id not in left_out), key=_lifecycle_order)
+    taken_names = stack.resource_names if stack is not None else frozenset()
+    resources = [
+        {"type": PLUGIN_STATUS_TYPE, "name": _resource_name(variable), "id": record.id}
+        for variable, record in zip(
+            _variable_names(adoptable, taken_names), adoptable, strict=True
+        )
+    ]
+    return json.dumps({"resources": resources}, indent=2, ensure_ascii=False) + "\n"

@@ -1,7 +1,8 @@
-"""One API client and read snapshot per provider process, shared by every dynamic provider here.
+"""The connection to incident.io of one provider process: one API client and read snapshot per
+endpoint and key, shared by every provider object in the process.
 
 Provider objects are pickled into state, so they hold nothing: what `configure` resolves for one
-is kept beside it in this module, and the client it leads to is built once per endpoint and key.
+is kept here beside it, and the client it leads to is built once per endpoint and key.
 """
 
 from __future__ import annotations
@@ -12,16 +13,15 @@ import time
 import weakref
 from typing import TYPE_CHECKING
 
-from pulumi.dynamic import ConfigureRequest, ResourceProvider
+from pulumi.dynamic import ResourceProvider
 
 from . import settings as settings_module
-from .diagnostics import MessageFirstProvider
 from .errors import IncidentAPIError, NotFoundError
 
 if TYPE_CHECKING:
     # The HTTP stack loads on the first request: a preview makes none and never imports it.
-    from .client import IncidentStatusesClient, IncidentStatusRecord
-    from .inputs import StatusInputs
+    from .client import IncidentStatusesClient
+    from .wire import IncidentStatusRecord
 
 # A refresh is a burst of reads: one list answers them all if it is this fresh.
 _SNAPSHOT_TTL_SECONDS = 30.0
@@ -57,7 +57,7 @@ class Connection:
         return found
 
     def snapshot(self) -> dict[str, IncidentStatusRecord]:
-        """Every status by id, from a list at most a few seconds old."""
+        """Every status by id, from a list at most `_SNAPSHOT_TTL_SECONDS` (30 s) old."""
         with self._lock:
             if (
                 self._snapshot is None
@@ -83,11 +83,9 @@ class Connection:
             self._snapshot = None
 
 
-class ProviderProcess:
-    """What one provider process keeps between calls, for every provider object in it: one
-    connection per endpoint and key, what `configure` resolved for each provider object, what
-    this deployment's `diff`s declared for each status (see `renames`), and which order lists
-    each status (see `order`).
+class Connections:
+    """The connections of one provider process: one per endpoint and key, and what `configure`
+    resolved for each provider object.
 
     The settings are kept beside the provider objects rather than in them: whatever an object
     holds is pickled with it into state, and the settings hold the API key.
@@ -96,11 +94,9 @@ class ProviderProcess:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._connections: dict[tuple[str, str], Connection] = {}
-        self._configured: weakref.WeakKeyDictionary[
-            ResourceProvider, settings_module.Settings
-        ] = weakref.WeakKeyDictionary()
-        self._declared: dict[str, StatusInputs] = {}
-        self._listed_by: dict[str, str] = {}
+        self._configured: weakref.WeakKeyDictionary[ResourceProvider, settings_module.Settings] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def connect(self, resolved: settings_module.Settings) -> Connection:
         """The process's connection for these settings, made on first use."""
@@ -122,21 +118,6 @@ class ProviderProcess:
         with self._lock:
             self._configured[provider] = resolved
 
-    def declare(self, status_id: str, declared: StatusInputs) -> None:
-        """Record what this deployment declares for a status (from its `diff`)."""
-        with self._lock:
-            self._declared[status_id] = declared
-
-    def declared(self, status_id: str) -> StatusInputs | None:
-        """What this deployment declares for a status, if its `diff` has come."""
-        with self._lock:
-            return self._declared.get(status_id)
-
-    def list_in(self, order_name: str, status_id: str) -> str:
-        """Record that `order_name` lists `status_id`; the order that listed it first."""
-        with self._lock:
-            return self._listed_by.setdefault(status_id, order_name)
-
     def connection_for(self, provider: ResourceProvider) -> Connection:
         """The connection for `provider`'s configured settings, or the environment's."""
         with self._lock:
@@ -144,17 +125,5 @@ class ProviderProcess:
         return self.connect(resolved or settings_module.resolve())
 
 
-PROCESS = ProviderProcess()
-"""This process's one `ProviderProcess`."""
-
-
-class ConnectedProvider(MessageFirstProvider):
-    """Base of this package's dynamic providers: configured from the stack, connected through
-    this process's `PROCESS` on first use, and nothing of it pickled (see `__getstate__`)."""
-
-    def configure(self, req: ConfigureRequest) -> None:
-        """Resolve credentials from the stack config the engine sends and the environment."""
-        PROCESS.configure(self, settings_module.resolve(req.config.get))
-
-    def _connection(self) -> Connection:
-        return PROCESS.connection_for(self)
+CONNECTIONS = Connections()
+"""This process's connections."""

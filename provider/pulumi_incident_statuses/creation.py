@@ -50,13 +50,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING
 
 from .errors import RankRaceError, StatusConflictError, ValidationError
-
-if TYPE_CHECKING:
-    from .client import IncidentStatusRecord
+from .wire import IncidentStatusRecord
 
 __all__ = [
     "RECOVER_HINT",
@@ -65,7 +61,6 @@ __all__ = [
     "Listing",
     "conflict",
     "made_since",
-    "parse_http_date",
     "parse_instant",
     "same_content",
 ]
@@ -73,17 +68,6 @@ __all__ = [
 SERVER_CLOCK_MARGIN = timedelta(seconds=0.5)
 """Allowed disagreement between the clocks of the service's own machines (NTP keeps them within
 milliseconds; half a second is generous)."""
-
-
-def parse_http_date(value: str | None) -> datetime | None:
-    """An HTTP ``Date`` header as an aware instant, or None if absent or unreadable."""
-    if not value:
-        return None
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return when if when.tzinfo is not None else None
 
 
 def parse_instant(text: str) -> datetime | None:

@@ -103,7 +103,7 @@ def _message_first(method: Callable[_P, _R]) -> Callable[_P, _R]:
 
 
 class MessageFirstProvider(ResourceProvider):
-    """Base of this package's dynamic providers: their errors reach the engine message first.
+    """A dynamic provider whose errors reach the engine message first (see `ProviderBase`).
 
     Each operation a subclass defines (`configure`, `check`, `diff`, `create`, `read`, `update`,
     `delete`) is wrapped so that an `IncidentAPIError` it raises starts the diagnostic.
@@ -115,16 +115,6 @@ class MessageFirstProvider(ResourceProvider):
             method = cls.__dict__.get(name)
             if callable(method):
                 setattr(cls, name, _message_first(method))
-
-    def __getstate__(self) -> None:
-        """Nothing: a provider object is pickled into the state of every resource it serves.
-
-        So it holds nothing of its own, and pickles to the same bytes configured or not: what
-        `configure` resolves, the API key among it, is kept in `connection.PROCESS`, and the
-        client is made there at run time. Keep it so; an attribute set on a provider would be
-        written into state.
-        """
-        return None
 
 
 # The host unpickles a provider of this package, and so imports this module, before the first

@@ -1,14 +1,16 @@
-"""Everything the client and the provider raise about incident.io, as one tree.
+"""Everything this package raises for a person to read, as one tree.
 
 ::
 
-    IncidentAPIError                  anything that went wrong talking to incident.io
+    IncidentAPIError                  anything that went wrong with incident.io or a stack of it
      ├── ConfigurationError           the client was set up wrongly; nothing was sent
      │    ├── MissingAPIKeyError      no API key in stack config or the environment
      │    └── InsecureEndpointError   plain http:// to a host that is not loopback
      ├── StatusConflictError          cannot create or adopt as declared: the name is held
      ├── StatusLookupError            get_incident_status found no status by that name or id
      ├── StatusOrderError             an IncidentStatusOrder lists a status it cannot order
+     ├── RecoveryError                `recover` could not finish; nothing was imported
+     │    └── StackLockedError        the stack is locked by a run, possibly a killed one
      └── RequestError                 a call that failed; ``method`` and ``path`` name it
           ├── APIConnectionError      no response at all: refused, reset, closed, timed out
           ├── MalformedResponseError  a response that is not the documented JSON
@@ -49,12 +51,15 @@ __all__ = [
     "RankRaceError",
     "RankTakenError",
     "RateLimitError",
+    "RecoveryError",
     "RequestError",
     "ServerError",
+    "StackLockedError",
     "StatusConflictError",
     "StatusLookupError",
     "StatusOrderError",
     "ValidationError",
+    "error_class_for",
 ]
 
 _StatusError = TypeVar("_StatusError", bound="APIStatusError")
@@ -83,7 +88,7 @@ def _rebuild(cls: type[IncidentAPIError], args: tuple[Any, ...], state: dict[str
 
 
 class IncidentAPIError(Exception):
-    """Base of every error the incident.io client raises."""
+    """Base of every error this package raises: the client, the providers, the command line."""
 
     def __reduce__(self) -> tuple[Any, ...]:
         # The subclasses take keyword-only arguments, which Exception's own pickling cannot replay.
@@ -138,10 +143,20 @@ class StatusLookupError(IncidentAPIError):
 
 
 class StatusOrderError(IncidentAPIError):
-    """An ``IncidentStatusOrder`` lists an id that is no status, or a status of another category.
+    """An ``IncidentStatusOrder`` lists an id that is no status, or a status of another category,
+    or more statuses than its category has ranks free.
 
     Raised before anything is written, so the next ``pulumi up`` after the fix starts clean.
     """
+
+
+class RecoveryError(IncidentAPIError):
+    """`recover` could not finish (no time to match against, a stack it cannot change); nothing
+    was imported."""
+
+
+class StackLockedError(RecoveryError):
+    """The stack is locked by a run, possibly a killed one; nothing was changed."""
 
 
 class RequestError(IncidentAPIError):
@@ -290,16 +305,9 @@ class APIStatusError(RequestError):
 
     def recast(self, cls: builtins.type[_StatusError]) -> _StatusError:
         """The same answer as ``cls``, a subclass that says what the refusal meant here."""
-        return cls(
-            status=self.status,
-            method=self.method,
-            path=self.path,
-            type=self.type,
-            request_id=self.request_id,
-            errors=self.errors,
-            retry_after=self.retry_after,
-            snippet=self.snippet,
-        )
+        recast: _StatusError = _rebuild(cls, (), dict(self.__dict__))
+        recast.args = (recast._message(self.method, self.path),)
+        return recast
 
 
 class AuthenticationError(APIStatusError):
@@ -358,3 +366,17 @@ class RateLimitError(APIStatusError):
 
 class ServerError(APIStatusError):
     """5xx: incident.io failed; for a write the outcome is unknown."""
+
+
+_STATUS_ERRORS: dict[int, builtins.type[APIStatusError]] = {
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    422: ValidationError,
+    429: RateLimitError,
+}
+
+
+def error_class_for(status: int) -> builtins.type[APIStatusError]:
+    """The error class an answer with this status (outside 2xx) is raised as, by the tree above."""
+    return _STATUS_ERRORS.get(status, ServerError if status >= 500 else APIStatusError)

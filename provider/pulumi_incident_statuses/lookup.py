@@ -14,8 +14,9 @@ import difflib
 import pulumi
 
 from . import settings as settings_module
-from .client import IncidentStatusesClient, IncidentStatusRecord
+from .client import IncidentStatusesClient
 from .errors import IncidentAPIError, NotFoundError, StatusLookupError
+from .wire import IncidentStatusRecord
 
 __all__ = ["LookupFailedError", "get_incident_status"]
 
@@ -59,7 +60,7 @@ def _lookup(
     resolved: settings_module.Settings, value: str, *, by_name: bool
 ) -> IncidentStatusRecord:
     try:
-        return _find(resolved, value, by_name=by_name)
+        return find(resolved, value, by_name=by_name)
     except (IncidentAPIError, ValueError) as error:
         looked_up = f"{'name' if by_name else 'id'}={value!r}"
         raise LookupFailedError(f"get_incident_status({looked_up}): {error}") from error
@@ -70,7 +71,7 @@ def _stack_config(full_key: str) -> str | None:
     return pulumi.Config(namespace).get(key)
 
 
-def _find(resolved: settings_module.Settings, value: str, *, by_name: bool) -> IncidentStatusRecord:
+def find(resolved: settings_module.Settings, value: str, *, by_name: bool) -> IncidentStatusRecord:
     """The matching status, fetched with one call; StatusLookupError if there is none."""
     if not value.strip():
         raise ValueError(f"get_incident_status: {'name' if by_name else 'id'} must not be empty")

@@ -23,19 +23,17 @@ from pulumi.dynamic import (
 )
 
 from . import categories, ranking
-from . import connection as connection_module
-from .connection import ConnectedProvider
-from .errors import IncidentAPIError, RankTakenError, StatusOrderError, ValidationError
+from . import deployment as deployment_module
+from .errors import IncidentAPIError, StatusOrderError
 from .inputs import describe, is_unknown
 from .pickling import pickler_as_found
-from .retry import RetryPolicy
+from .provider_base import ProviderBase
 
 if TYPE_CHECKING:
-    from .client import IncidentStatusRecord
+    from .client import IncidentStatusesClient
+    from .wire import IncidentStatusRecord
 
 RESOURCE_TYPE = "pulumi-python:dynamic/incident:IncidentStatusOrder"
-
-_STATUSES = "/v1/incident_statuses"
 
 _INPUTS = ("category", "statuses", "order_name")
 
@@ -78,6 +76,15 @@ def check_inputs(news: Mapping[str, Any]) -> CheckResult:
     return CheckResult(inputs, failures)
 
 
+def changed_fields(
+    olds: Mapping[str, Any], news: Mapping[str, Any]
+) -> tuple[list[str], list[str]]:
+    """The fields `news` changes from the outputs `olds`, and those that replace."""
+    changes = ["statuses"] if news.get("statuses") != olds.get("statuses") else []
+    replaces = ["category"] if news.get("category") != olds.get("category") else []
+    return changes, replaces
+
+
 def _known_ids(statuses: object) -> list[str] | None:
     if not isinstance(statuses, list) or any(not isinstance(s, str) for s in statuses):
         return None
@@ -113,7 +120,7 @@ def _claim(order_name: object, statuses: Sequence[str]) -> list[str]:
         return []
     taken: list[str] = []
     for status_id in statuses:
-        holder = connection_module.PROCESS.list_in(order_name, status_id)
+        holder = deployment_module.DEPLOYMENT.claim(order_name, status_id)
         if holder != order_name:
             taken.append(
                 f"statuses: {status_id!r} is also listed by the IncidentStatusOrder "
@@ -123,7 +130,29 @@ def _claim(order_name: object, statuses: Sequence[str]) -> list[str]:
     return taken
 
 
-class IncidentStatusOrderProvider(ConnectedProvider):
+def put_in_order(
+    client: IncidentStatusesClient, category: str, statuses: Sequence[str]
+) -> dict[str, int]:
+    """Move the fewest of `statuses` it can so that they read in that order; their ranks after.
+
+    One call of the client's (`reorder`), retried by its one policy: after a lost rank or a
+    failed write, the next attempt plans from what incident.io then holds.
+    """
+
+    def plan(records: dict[str, IncidentStatusRecord]) -> list[tuple[str, int]]:
+        problems = list_problems(category, statuses, records)
+        if problems:
+            raise StatusOrderError(
+                f"cannot order the {category!r} statuses: " + "; ".join(problems)
+            )
+        ranks = {r.id: r.rank for r in records.values() if r.category == category}
+        return ranking.plan(statuses, ranks)
+
+    records = client.reorder(plan)
+    return {status_id: records[status_id].rank for status_id in statuses}
+
+
+class IncidentStatusOrderProvider(ProviderBase):
     """The dynamic provider behind `IncidentStatusOrder`. Stateless when pickled."""
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -153,9 +182,8 @@ class IncidentStatusOrderProvider(ConnectedProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare the category (a change replaces) and the list; ranks are the provider's own."""
-        replaces = ["category"] if news.get("category") != olds.get("category") else []
-        changed = news.get("statuses") != olds.get("statuses")
-        return DiffResult(changes=bool(changed or replaces), replaces=replaces, stables=[])
+        changes, replaces = changed_fields(olds, news)
+        return DiffResult(changes=bool(changes or replaces), replaces=replaces, stables=[])
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Put the listed statuses in order."""
@@ -198,36 +226,13 @@ class IncidentStatusOrderProvider(ConnectedProvider):
         )
 
     def _apply(self, props: dict[str, Any], restores: int = 0) -> dict[str, Any]:
-        category = str(props["category"])
         statuses = [str(s) for s in props["statuses"]]
         connection = self._connection()
-
-        def attempt(_outcome_unknown: bool) -> dict[str, Any]:
-            # Each attempt plans from a fresh list, so a retry after a lost rank starts from
-            # what incident.io holds then; a write that was refused applied nothing.
-            records = {r.id: r for r in connection.client.list()}
-            problems = list_problems(category, statuses, records)
-            if problems:
-                raise StatusOrderError(
-                    f"cannot order the {category!r} statuses: " + "; ".join(problems)
-                )
-            ranks = {r.id: r.rank for r in records.values() if r.category == category}
-            try:
-                for status_id, rank in ranking.plan(statuses, ranks):
-                    record = records[status_id]
-                    updated = connection.client.update(
-                        status_id, name=record.name, description=record.description, rank=rank
-                    )
-                    ranks[status_id] = updated.rank
-            except ValidationError as error:
-                if any(detail.field == "rank" for detail in error.errors):
-                    raise error.recast(RankTakenError) from None
-                raise
-            finally:
-                connection.invalidate()
-            return _outputs(props, statuses, ranks, restores=restores)
-
-        return RetryPolicy().run("PUT", f"{_STATUSES} (the {category!r} order)", attempt)
+        try:
+            ranks = put_in_order(connection.client, str(props["category"]), statuses)
+        finally:
+            connection.invalidate()
+        return _outputs(props, statuses, ranks, restores=restores)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Record the order the listed statuses hold now; a deleted one leaves the list."""

@@ -21,6 +21,8 @@ import bisect
 import itertools
 from collections.abc import Mapping, Sequence
 
+from .errors import StatusOrderError
+
 MAX_RANK = 999_999
 """The highest rank incident.io accepts."""
 
@@ -55,7 +57,7 @@ def plan(order: Sequence[str], ranks: Mapping[str, int]) -> list[tuple[str, int]
     ``ranks`` holds the rank of every status of the category, listed or not; every id of
     ``order`` must be in it, once. Each write is (status id, new rank) and lands on a rank no
     status holds at that moment. Deterministic: the same input gives the same plan.
-    ``ValueError`` if the category has too few ranks left to hold the order.
+    `StatusOrderError` if the category has too few ranks left to hold the order.
     """
     current = [ranks[status_id] for status_id in order]
     listed = set(order)
@@ -85,7 +87,10 @@ def plan(order: Sequence[str], ranks: Mapping[str, int]) -> list[tuple[str, int]
         if kept[i] > most and unlisted.free_between(current[i], top) >= n - 1 - i:
             last, most = i, kept[i]
     if last == -1 and unlisted.free_between(-1, top) < n:
-        raise ValueError(f"the category has fewer than {n} free ranks")
+        raise StatusOrderError(
+            f"cannot order {n} statuses: their category has fewer than {n} ranks that no other "
+            "status holds; take statuses out of the list, or delete unused ones of the category"
+        )
 
     staying: list[int] = []
     while last != -1:
@@ -156,8 +161,3 @@ def _spread(low: int, high: int, count: int, occupied: _Occupied) -> list[int]:
         previous = rank
     return chosen
 
-
-def in_order(order: Sequence[str], ranks: Mapping[str, int]) -> bool:
-    """Whether the statuses of ``order`` hold strictly increasing ranks."""
-    held = [ranks[status_id] for status_id in order]
-    return all(a < b for a, b in itertools.pairwise(held))

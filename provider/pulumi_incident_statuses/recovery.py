@@ -61,13 +61,16 @@ from pulumi import automation as auto
 
 from . import creation
 from . import settings as settings_module
-from .client import IncidentStatusesClient, IncidentStatusRecord
+from .client import IncidentStatusesClient
+from .errors import RecoveryError, StackLockedError
 from .resource import RESOURCE_TYPE
+from .wire import IncidentStatusRecord
 
 __all__ = [
     "RUN_CLOCK_MARGIN",
     "PendingCreate",
     "Recovery",
+    "RecoveryError",
     "StackLockedError",
     "Unmatched",
     "Window",
@@ -80,10 +83,6 @@ RUN_CLOCK_MARGIN = timedelta(seconds=2)
 """Allowed disagreement between the clock that ran Pulumi and the one running the recovery."""
 
 _STACK_TYPE = "pulumi:pulumi:Stack"
-
-
-class StackLockedError(RuntimeError):
-    """The stack is locked by a run, possibly a killed one; nothing was changed."""
 
 
 @dataclass(frozen=True)
@@ -317,7 +316,7 @@ def _window(
     bounds += [created for created in root_created if until is None or created <= until]
     lower = since or (max(bounds) if bounds else None)
     if lower is None:
-        raise RuntimeError(
+        raise RecoveryError(
             "cannot tell when the killed run started (the stack has no history and no root "
             "resource); pass the time it started with --since"
         )
@@ -342,7 +341,7 @@ def _config_lookup(stack: auto.Stack) -> Callable[[str], object]:
 def _clock_offset(listing: creation.Listing) -> timedelta:
     """The service's clock less this machine's."""
     if listing.server_time is None:
-        raise RuntimeError(
+        raise RecoveryError(
             "incident.io's answer had no Date header, so the killed run's start cannot be put "
             "on its clock; nothing was imported"
         )

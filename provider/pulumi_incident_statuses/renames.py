@@ -3,15 +3,15 @@
 Names are unique, and the engine runs the updates of a deployment in parallel, so renaming A to
 B's old name while B takes a new one fails if A's update goes first, and a swap fails whichever
 goes first. The engine calls `diff` for every status before its update, in this provider process,
-so the process knows what name each status of the deployment is heading for (`note`). An update
-refused because another status holds its new name looks the holder up there:
+so the process knows what name each status of the deployment is heading for (`note`, kept in
+`deployment`). An update refused because another status holds its new name looks the holder up
+there:
 
 - a holder heading for another name is renamed there first, on its behalf, and so on down a chain;
   a holder already in the chain closes a cycle (a swap, a rotation), and steps aside to a
   temporary name until the rest of the cycle has moved;
 - a holder keeping its name, or one this deployment does not manage at all, is a conflict, raised
-  as `StatusConflictError` as before. A name is never taken from a status the stack does not
-  manage.
+  as `StatusConflictError`. A name is never taken from a status the stack does not manage.
 
 Every move is made by the thread that met the conflict, under one lock, so no update waits for
 another update to run. That matters: the dynamic provider host serves calls on a pool of four
@@ -20,39 +20,34 @@ threads (pulumi/dynamic/__main__.py), and more updates than that can be waiting.
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import TYPE_CHECKING
 
-from . import connection as connection_module
+from . import deployment as deployment_module
 from .connection import Connection
 from .errors import StatusConflictError, ValidationError
 from .inputs import StatusInputs, is_unknown
 
 if TYPE_CHECKING:
-    from .client import IncidentStatusRecord
+    from .wire import IncidentStatusRecord
 
-# The provider host's thread pool (pulumi/dynamic/__main__.py: ThreadPoolExecutor(max_workers=4)).
-_HOST_THREADS = 4
 # How long an update waits for the `diff` of a holder it knows nothing about: the engine diffs
 # one resource after another while it already runs the updates of those diffed, through the same
 # pool of threads, so a holder's diff may come a few hundred milliseconds after a conflict with
-# it. At most `_HOST_THREADS - 1` updates wait at once, leaving a thread for that diff; an update
-# that finds them all waiting does not wait, and a holder still unknown is a conflict.
+# it. At most `deployment.HOST_THREADS - 1` updates wait at once, leaving a thread for that
+# diff; an update that finds them all waiting does not wait, and a holder still unknown is a
+# conflict.
 _INTENT_WAIT_SECONDS = 5.0
 _INTENT_POLL_SECONDS = 0.05
 # A chain longer than the statuses of an organisation would be a bug: stop rather than loop.
 _MAX_STEPS = 1000
 
 
-_moving = threading.Lock()
-_waiters = threading.BoundedSemaphore(_HOST_THREADS - 1)
-
 
 def note(status_id: str, declared: StatusInputs) -> None:
     """Record, from `diff`, the name and description this deployment declares for a status."""
     if not is_unknown(declared.name) and not is_unknown(declared.description):
-        connection_module.PROCESS.declare(status_id, declared)
+        deployment_module.DEPLOYMENT.declare(status_id, declared)
 
 
 def temporary_name(status_id: str) -> str:
@@ -72,7 +67,7 @@ def update(
         refused = error
     waited: set[str] = set()
     while True:
-        with _moving:
+        with deployment_module.DEPLOYMENT.moving:
             try:
                 return _take(connection, status_id, name, description, rank, chain=[status_id])
             except _Unmanaged as conflict:
@@ -106,16 +101,17 @@ def _about_name(error: ValidationError) -> bool:
 
 def _await_intent(holder_id: str) -> None:
     """Give the holder's `diff` a moment to arrive, without taking the host's last thread."""
-    if not _waiters.acquire(blocking=False):
+    deployment = deployment_module.DEPLOYMENT
+    if not deployment.waiting.acquire(blocking=False):
         return
     try:
         deadline = time.monotonic() + _INTENT_WAIT_SECONDS
         while time.monotonic() < deadline:
-            if connection_module.PROCESS.declared(holder_id) is not None:
+            if deployment.declared(holder_id) is not None:
                 return
             time.sleep(_INTENT_POLL_SECONDS)
     finally:
-        _waiters.release()
+        deployment.waiting.release()
 
 
 def _take(
@@ -138,7 +134,7 @@ def _take(
         holder = client.find_by_name(name)
         if holder is None or holder.id == status_id:
             continue
-        intent = connection_module.PROCESS.declared(holder.id)
+        intent = deployment_module.DEPLOYMENT.declared(holder.id)
         if intent is None:
             raise _Unmanaged(
                 f"the status {holder.id} ({holder.category}) holds that name and this stack "

@@ -1,8 +1,8 @@
 """`IncidentStatus`: an incident.io incident status as a Pulumi dynamic resource.
 
 The provider object is pickled into every resource's state, so it holds nothing (see
-`MessageFirstProvider.__getstate__`): API clients, credentials and caches live in
-`connection.PROCESS`, per provider process, built at run time from the stack config the engine
+`ProviderBase.__getstate__`): API clients, credentials and caches live in
+`connection.CONNECTIONS`, per provider process, built at run time from the stack config the engine
 hands to `configure`.
 """
 
@@ -24,17 +24,19 @@ from pulumi.dynamic import (
 )
 
 from . import categories, creation, renames
-from .connection import PROCESS, ConnectedProvider, Connection
+from .connection import Connection
+from .deployment import DEPLOYMENT
 from .errors import MissingAPIKeyError, NotFoundError, StatusConflictError
 from .inputs import UNKNOWN, StatusInputs, as_int, describe, is_unknown
 from .pickling import pickler_as_found
+from .provider_base import ProviderBase
+from .ranking import MAX_RANK
 
 if TYPE_CHECKING:
     # The HTTP stack loads on the first request: a preview makes none and never imports it.
-    from .client import IncidentStatusRecord
+    from .wire import IncidentStatusRecord
 
 RESOURCE_TYPE = "pulumi-python:dynamic/incident:IncidentStatus"
-MAX_RANK = 999_999
 
 _INPUTS = ("name", "description", "category", "rank", "import_id")
 _OUTPUTS = (
@@ -121,20 +123,25 @@ def check_inputs(news: Mapping[str, Any]) -> CheckResult:
     return CheckResult(inputs, failures)
 
 
+def changed_fields(
+    olds: Mapping[str, Any], new: StatusInputs
+) -> tuple[list[str], list[str]]:
+    """The declared fields `new` changes from the outputs `olds`, and those that replace."""
+    changes = [p for p in ("name", "description") if getattr(new, p) != olds.get(p)]
+    if new.rank_unknown or (new.rank is not None and new.rank != olds.get("rank")):
+        changes.append("rank")
+    replaces = ["category"] if new.category != olds.get("category") else []
+    return changes, replaces
+
+
 def _outputs(
     record: IncidentStatusRecord, import_id: object = None, *, rank_declared: bool
 ) -> dict[str, Any]:
     """The one mapper from an API record to the resource's outputs."""
-    return {
-        "name": record.name,
-        "description": record.description,
-        "category": record.category,
-        "rank": record.rank,
-        "created_at": record.created_at,
-        "updated_at": record.updated_at,
-        "import_id": import_id,
-        "rank_declared": rank_declared,
-    }
+    outputs = {p: getattr(record, p) for p in _OUTPUTS if p not in ("import_id", "rank_declared")}
+    outputs["import_id"] = import_id
+    outputs["rank_declared"] = rank_declared
+    return outputs
 
 
 def _declared_inputs(outs: Mapping[str, Any]) -> dict[str, Any]:
@@ -151,7 +158,7 @@ def _declared_inputs(outs: Mapping[str, Any]) -> dict[str, Any]:
     return inputs
 
 
-class IncidentStatusProvider(ConnectedProvider):
+class IncidentStatusProvider(ProviderBase):
     """The dynamic provider behind `IncidentStatus`. Stateless when pickled."""
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -176,7 +183,7 @@ class IncidentStatusProvider(ConnectedProvider):
         except MissingAPIKeyError:
             return
         holder = connection.first_list().get(name)
-        if holder is None or PROCESS.declared(holder.id) is not None:
+        if holder is None or DEPLOYMENT.declared(holder.id) is not None:
             # A status of this deployment (its diff has come) that holds the name is left to
             # the renames of `update`.
             return
@@ -200,10 +207,7 @@ class IncidentStatusProvider(ConnectedProvider):
         """Compare declared fields only; a category change replaces, deleting first."""
         new = StatusInputs.of(news)
         renames.note(id_, new)
-        changes = [p for p in ("name", "description") if getattr(new, p) != olds.get(p)]
-        if new.rank_unknown or (new.rank is not None and new.rank != olds.get("rank")):
-            changes.append("rank")
-        replaces = ["category"] if new.category != olds.get("category") else []
+        changes, replaces = changed_fields(olds, new)
         return DiffResult(
             changes=bool(changes or replaces),
             replaces=replaces,
@@ -219,23 +223,19 @@ class IncidentStatusProvider(ConnectedProvider):
             if declared.import_id:
                 record = self._adopt(connection, str(declared.import_id), declared)
             else:
-                record = self._create(connection, declared)
+                # Everything that makes a create safe to send, resend or recover is the client's
+                # (the creation module): a held name fails with StatusConflictError, a lost rank
+                # race is retried, a lost answer is settled only on evidence this create made it.
+                record = connection.client.create(
+                    name=declared.name,
+                    description=declared.description,
+                    category=declared.category,
+                    rank=declared.rank,
+                )
         finally:
             connection.invalidate()
         outs = _outputs(record, declared.import_id, rank_declared=declared.rank is not None)
         return CreateResult(record.id, outs)
-
-    @staticmethod
-    def _create(connection: Connection, declared: StatusInputs) -> IncidentStatusRecord:
-        # Everything that makes a create safe to send, resend or recover is the client's
-        # (the creation module): a held name fails with StatusConflictError, a lost rank race
-        # is retried, a lost answer is settled only on evidence that this create made it.
-        return connection.client.create(
-            name=declared.name,
-            description=declared.description,
-            category=declared.category,
-            rank=declared.rank,
-        )
 
     def _adopt(
         self, connection: Connection, import_id: str, declared: StatusInputs
@@ -267,8 +267,9 @@ class IncidentStatusProvider(ConnectedProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh from incident.io; a status deleted out of band leaves the state.
 
-        The inputs returned are those the program declares (``rank`` only when it does), with
-        the values incident.io holds, so a refresh shows drift in declared fields alone.
+        The inputs returned are those the program declares (``rank`` only when it does, as
+        ``rank_declared`` in ``props`` says), with the values incident.io holds, so a refresh
+        shows drift in declared fields alone.
         """
         record = self._connection().find(id_)
         if record is None:

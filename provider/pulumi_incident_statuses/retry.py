@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import logging
 import random as _random
-import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
 from .errors import (
@@ -24,36 +21,11 @@ from .errors import (
     ServerError,
 )
 
-__all__ = ["Reachability", "RetryPolicy", "parse_retry_after"]
+__all__ = ["Reachability", "RetryPolicy"]
 
 logger = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
-
-_SECONDS = re.compile(r"\d+(\.\d+)?")
-
-
-def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
-    """The wait a ``Retry-After`` value asks for, as seconds or an HTTP-date; None if unreadable.
-
-    incident.io documents seconds now and documented an HTTP-date (``Thu, 17 Apr 2025 11:17:18
-    UTC``) before, so both are accepted. A date in the past means no wait.
-    """
-    if value is None:
-        return None
-    value = value.strip()
-    if _SECONDS.fullmatch(value):
-        return float(value)
-    if not value:
-        return None
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
-
 
 class Reachability:
     """Since when a client's endpoint has given no answer to any call (None: it answers).
@@ -198,23 +170,21 @@ class RetryPolicy:
         self,
         method: str,
         path: str,
-        attempt: Callable[[bool], _T],
+        attempt: Callable[[], _T],
         reachability: Reachability | None = None,
     ) -> _T:
         """Run ``attempt`` (one try at call ``method path``) until it succeeds or this gives up.
 
-        ``attempt`` is told whether an earlier attempt may have been applied without an answer.
         ``reachability`` is shared by the calls of one client (default: this call's own).
         """
         reachability = reachability if reachability is not None else Reachability()
         started = self.clock()
         number = 1
         throttled = 0
-        outcome_unknown = False
         while True:
             began = self.clock()
             try:
-                result = attempt(outcome_unknown)
+                result = attempt()
             except IncidentAPIError as error:
                 silent_since = None
                 if isinstance(error, APIConnectionError):
@@ -232,8 +202,6 @@ class RetryPolicy:
                 )
                 if delay is None:
                     raise
-                if isinstance(error, APIConnectionError | ServerError):
-                    outcome_unknown = True
                 logger.info(
                     "retrying %s %s in %.2fs (attempt %d): %s",
                     method,

@@ -1,43 +1,43 @@
 """What crosses the wire, read as data: status bodies decoded into records, error answers mapped
-to the typed errors of ``errors``, the API key redacted from anything quoted, and why no answer
-came. The client sends; this module says what came back.
+to the typed errors of ``errors``, HTTP dates (``Date``, ``Retry-After``) read, and the API key
+redacted from anything quoted. The client sends; this module says what came back.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from http.client import RemoteDisconnected
-from typing import Any
-
-import requests
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
 
 from .errors import (
     APIStatusError,
     AuthenticationError,
     ErrorDetail,
     MalformedResponseError,
-    NotFoundError,
     PermissionDeniedError,
-    RateLimitError,
-    ServerError,
-    ValidationError,
+    error_class_for,
 )
-from .retry import parse_retry_after
 from .settings import Origin
 
-__all__ = ["IncidentStatusRecord", "Reply", "redact", "reply_or_raise", "transport_reason"]
+if TYPE_CHECKING:
+    # Only the type: reading data loads no HTTP stack (codegen imports the record from here).
+    import requests
+
+__all__ = [
+    "IncidentStatusRecord",
+    "Reply",
+    "parse_http_date",
+    "parse_retry_after",
+    "redact",
+    "reply_or_raise",
+]
 
 _STRING_FIELDS = ("id", "name", "description", "category", "created_at", "updated_at")
-_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    422: ValidationError,
-    429: RateLimitError,
-}
 _NOT_JSON = object()
+_SECONDS = re.compile(r"\d+(\.\d+)?")
 
 
 @dataclass(frozen=True)
@@ -60,29 +60,12 @@ class IncidentStatusRecord:
     """When it last changed, RFC 3339."""
 
     @classmethod
-    def from_api(cls, data: object, *, method: str, path: str) -> IncidentStatusRecord:
-        """The record for a status object from the API; MalformedResponseError if it is not one.
+    def _checked(cls, data: Any) -> IncidentStatusRecord:
+        """The record for a status object `_status_problem` found nothing wrong with.
 
         Unknown categories and extra fields are accepted, so that the API may grow.
         """
-        problem = _status_problem(data, "incident status")
-        if problem is not None:
-            raise MalformedResponseError(
-                status=None, method=method, path=path, reason=problem, snippet=_json_text(data)
-            )
-        return cls._checked(data)
-
-    @classmethod
-    def _checked(cls, data: Any) -> IncidentStatusRecord:
-        return cls(
-            id=data["id"],
-            name=data["name"],
-            description=data["description"],
-            category=data["category"],
-            rank=data["rank"],
-            created_at=data["created_at"],
-            updated_at=data["updated_at"],
-        )
+        return cls(**{item.name: data[item.name] for item in fields(cls)})
 
 
 def _status_problem(data: object, where: str) -> str | None:
@@ -98,11 +81,33 @@ def _status_problem(data: object, where: str) -> str | None:
     return None
 
 
-def _json_text(data: object) -> str:
+def parse_http_date(value: str | None) -> datetime | None:
+    """An HTTP-date (``Thu, 17 Apr 2025 11:17:18 GMT``) as an aware instant; None if unreadable.
+
+    A date whose zone is ``-0000`` (UTC, says RFC 5322) is read as UTC.
+    """
+    if not value:
+        return None
     try:
-        return json.dumps(data, default=repr)
-    except ValueError:
-        return repr(data)
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
+    """The wait a ``Retry-After`` value asks for, as seconds or an HTTP-date; None if unreadable.
+
+    incident.io documents seconds now and documented an HTTP-date (``Thu, 17 Apr 2025 11:17:18
+    UTC``) before, so both are accepted. A date in the past means no wait.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    if _SECONDS.fullmatch(value):
+        return float(value)
+    when = parse_http_date(value)
+    return None if when is None else max(0.0, (when - now).total_seconds())
 
 
 def redact(text: str, secret: str) -> str:
@@ -166,14 +171,15 @@ class Reply:
         return [IncidentStatusRecord._checked(data) for data in items]
 
 
-def _error_body(content: bytes) -> tuple[str | None, str | None, tuple[ErrorDetail, ...]] | None:
-    """Type, request id and details of an incident.io error body, or None if it is not one."""
+def _error_fields(content: bytes) -> dict[str, Any]:
+    """What an error answer's body says, as `APIStatusError` fields: its type, request id and
+    details if it is an incident.io error body, else the start of its text."""
     try:
         body = json.loads(content)
     except ValueError:
-        return None
+        body = None
     if not isinstance(body, dict) or not ({"type", "errors"} & body.keys()):
-        return None
+        return {"snippet": content.decode() or None}
     kind = body.get("type")
     request_id = body.get("request_id")
     details: list[ErrorDetail] = []
@@ -190,20 +196,20 @@ def _error_body(content: bytes) -> tuple[str | None, str | None, tuple[ErrorDeta
                 field=source_field if isinstance(source_field, str) and source_field else None,
             )
         )
-    return (
-        kind if isinstance(kind, str) else None,
-        request_id if isinstance(request_id, str) else None,
-        tuple(details),
-    )
+    return {
+        "type": kind if isinstance(kind, str) else None,
+        "request_id": request_id if isinstance(request_id, str) else None,
+        "errors": tuple(details),
+    }
 
 
 def _hint(error_class: type[APIStatusError], origin: Origin | None) -> str | None:
-    """The class's own hint, or one naming where the refused key came from."""
+    """A hint naming where a refused key came from, or None for the class's own."""
     if origin is None or origin.api_key is None:
         return None
-    if error_class is AuthenticationError:
+    if issubclass(error_class, AuthenticationError):
         return origin.key_hint()
-    if error_class is PermissionDeniedError:
+    if issubclass(error_class, PermissionDeniedError):
         return f"{PermissionDeniedError.hint}; the key is the one in {origin.api_key}"
     return None
 
@@ -224,55 +230,12 @@ def reply_or_raise(
     if 200 <= status < 300:
         return Reply(method, path, status, response.content, secret, response.headers.get("Date"))
     content = redact(response.content.decode("utf-8", errors="replace"), secret).encode()
-    error_class = _STATUS_ERRORS.get(status, ServerError if status >= 500 else APIStatusError)
-    hint = _hint(error_class, origin)
-    retry_after = parse_retry_after(response.headers.get("Retry-After"), now=datetime.now(UTC))
-    parsed = _error_body(content)
-    if parsed is None:
-        raise error_class(
-            status=status,
-            method=method,
-            path=path,
-            retry_after=retry_after,
-            snippet=content.decode() or None,
-            hint=hint,
-        )
-    kind, request_id, details = parsed
+    error_class = error_class_for(status)
     raise error_class(
         status=status,
         method=method,
         path=path,
-        type=kind,
-        request_id=request_id,
-        errors=details,
-        retry_after=retry_after,
-        hint=hint,
+        retry_after=parse_retry_after(response.headers.get("Retry-After"), now=datetime.now(UTC)),
+        hint=_hint(error_class, origin),
+        **_error_fields(content),
     )
-
-
-def transport_reason(
-    error: requests.RequestException, timeout: float, connect_timeout: float | None = None
-) -> str:
-    """A short account of why no response arrived."""
-    if isinstance(error, requests.ConnectTimeout):
-        return f"timed out connecting after {connect_timeout or timeout:g}s"
-    if isinstance(error, requests.Timeout):
-        return f"no response within {timeout:g}s"
-    seen: set[int] = set()
-    pending: list[object] = [error]
-    while pending:
-        cause = pending.pop()
-        if id(cause) in seen or not isinstance(cause, BaseException):
-            continue
-        seen.add(id(cause))
-        if isinstance(cause, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(cause, RemoteDisconnected):
-            return "connection closed without a response"
-        if isinstance(cause, ConnectionResetError):
-            return "connection reset"
-        pending.extend([*cause.args, cause.__cause__, cause.__context__])
-        pending.append(getattr(cause, "reason", None))
-    if isinstance(error, requests.exceptions.ChunkedEncodingError):
-        return "connection closed in the middle of the response"
-    return type(error).__name__

@@ -1,8 +1,8 @@
-"""Run Pulumi programs from Python through the Automation API, with a local, offline file backend.
+"""This checkout's engine through the Automation API, with a local, offline file backend.
 
 Users run a project folder with `pulumi up`: the CLI starts the Python language host, which runs
-the program in the project's own virtualenv. This module is for programs that embed Pulumi
-instead. `open_stack` opens either kind of stack:
+the program in the project's own virtualenv. The tests, the benchmarks and the demo drive the
+engine `make setup` installs from Python instead. `open_stack` opens either kind of stack:
 
 - a *local program*, a project folder with its own `Pulumi.yaml`: every operation runs the
   `pulumi` CLI in that folder, exactly as a user's `pulumi up` does;

@@ -1,0 +1,8 @@
+"""The package's operations served as a Pulumi provider plugin, `pulumi-resource-incident`.
+
+The same `IncidentStatus`, `IncidentStatusOrder` and lookup as the dynamic resources, for every
+Pulumi language, `pulumi import`, and several organisations in one stack (explicit providers).
+Each module is one concern: `schema` (what the engine and SDK generators see), `values` (engine
+values to plain ones and back), `provider` (the thin adapter over the dynamic providers'
+operations), `server` (the executable: SDK check, gRPC, errors message first).
+"""

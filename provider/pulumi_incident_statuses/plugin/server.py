@@ -1,0 +1,154 @@
+"""`pulumi-resource-incident`: the executable the engine starts for package `incident`.
+
+It serves `IncidentProvider` over gRPC on a loopback port and prints the port, as every provider
+plugin does. The SDK's servicer (`pulumi.provider.experimental.server`) answers any exception
+with its message and the Python stack; an `IncidentAPIError` is a message for the person running
+`pulumi`, so it goes back alone (its request id included), as the dynamic providers show it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from collections.abc import Awaitable, Callable
+from importlib import metadata
+from typing import Any
+
+from ..errors import IncidentAPIError
+
+TESTED_SDK = "3.272.0"
+"""The pulumi SDK this plugin is tested with."""
+MINIMUM_SDK = "3.230.0"
+"""The oldest pulumi SDK whose provider interface is the one this plugin is written against."""
+
+_NEEDS = (
+    "pulumi.provider.experimental.provider",
+    "pulumi.provider.experimental.property_value",
+    "pulumi.provider.experimental.server",
+)
+# The servicer methods that run provider operations; each is wrapped to show errors message first.
+_OPERATIONS = (
+    "CheckConfig",
+    "Configure",
+    "Check",
+    "Diff",
+    "Create",
+    "Read",
+    "Update",
+    "Delete",
+    "Invoke",
+)
+_MAX_MESSAGE_BYTES = 400 * 1024 * 1024
+
+
+def missing_sdk(installed: str | None, missing: str) -> str:
+    """The message for an SDK without the provider interface this plugin is served with."""
+    found = (
+        f"no pulumi Python SDK in the environment of {sys.executable}"
+        if installed is None
+        else f"pulumi {installed} in the environment of {sys.executable} has no {missing}"
+    )
+    return (
+        f"pulumi-resource-incident: {found}. This plugin is written against pulumi's provider "
+        f"interface of pulumi >= {MINIMUM_SDK}, < 4 (tested with {TESTED_SDK}): "
+        f"pip install 'pulumi>={MINIMUM_SDK},<4' there"
+    )
+
+
+def _release(version: str) -> tuple[int, ...]:
+    parts = []
+    for part in version.split(".")[:3]:
+        digits = "".join(itertools.takewhile(str.isdigit, part))
+        parts.append(int(digits or 0))
+    return tuple(parts)
+
+
+def _sdk_problem() -> str | None:
+    import importlib
+
+    try:
+        installed = metadata.version("pulumi")
+    except metadata.PackageNotFoundError:
+        return missing_sdk(None, "pulumi package")
+    if _release(installed) < _release(MINIMUM_SDK) or _release(installed) >= (4,):
+        return missing_sdk(installed, "provider interface this plugin supports")
+    for module in _NEEDS:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            return missing_sdk(installed, module)
+    return None
+
+
+def _message_first(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    import grpc
+
+    async def run(self: Any, request: Any, context: Any) -> Any:
+        try:
+            return await method(self, request, context)
+        except Exception as wrapped:
+            # The SDK's servicer re-raises every error as a new Exception with the stack in its
+            # text, inside its `except`: the error itself is that exception's context.
+            error = wrapped if isinstance(wrapped, IncidentAPIError) else wrapped.__context__
+            if isinstance(error, IncidentAPIError):
+                await context.abort(grpc.StatusCode.UNKNOWN, str(error))
+            raise
+
+    return run
+
+
+def serve(engine_address: str, args: list[str]) -> None:
+    """Serve the provider for the engine at `engine_address` until the engine stops it."""
+    import asyncio
+
+    import grpc
+    from pulumi.provider.experimental.server import ProviderServicer
+    from pulumi.runtime.proto import provider_pb2_grpc
+
+    from .provider import IncidentProvider
+    from .schema import version
+
+    servicer_type = type(
+        "MessageFirstServicer",
+        (ProviderServicer,),
+        {name: _message_first(getattr(ProviderServicer, name)) for name in _OPERATIONS},
+    )
+
+    async def run() -> None:
+        server = grpc.aio.server(
+            options=[
+                ("grpc.max_receive_message_length", _MAX_MESSAGE_BYTES),
+                ("grpc.max_send_message_length", _MAX_MESSAGE_BYTES),
+            ]
+        )
+        servicer = servicer_type(args, version(), IncidentProvider(), engine_address)
+        provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
+        port = server.add_insecure_port("127.0.0.1:0")
+        await server.start()
+        sys.stdout.write(f"{port}\n")
+        sys.stdout.flush()
+        await server.wait_for_termination()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `pulumi-resource-incident ENGINE_ADDRESS`."""
+    args = sys.argv[1:] if argv is None else argv
+    problem = _sdk_problem()
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 1
+    engine = next((arg for arg in args if not arg.startswith("-")), None)
+    if engine is None:
+        print(
+            "pulumi-resource-incident: the Pulumi engine starts this plugin with its address; "
+            "put it on PATH (or name it in Pulumi.yaml under plugins.providers) and run pulumi",
+            file=sys.stderr,
+        )
+        return 2
+    serve(engine, args)
+    return 0

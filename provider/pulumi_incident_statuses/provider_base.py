@@ -1,0 +1,36 @@
+"""The base of this package's dynamic providers: configured from the stack at run time, connected
+through this process's `connection.CONNECTIONS`, errors shown message first (`diagnostics`), and
+pickled to nothing.
+"""
+
+from __future__ import annotations
+
+from pulumi.dynamic import ConfigureRequest
+
+from . import connection as connection_module
+from . import settings as settings_module
+from .connection import Connection
+from .diagnostics import MessageFirstProvider
+
+__all__ = ["ProviderBase"]
+
+
+class ProviderBase(MessageFirstProvider):
+    """Base of `IncidentStatusProvider` and `IncidentStatusOrderProvider`."""
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Resolve credentials from the stack config the engine sends and the environment."""
+        connection_module.CONNECTIONS.configure(self, settings_module.resolve(req.config.get))
+
+    def _connection(self) -> Connection:
+        return connection_module.CONNECTIONS.connection_for(self)
+
+    def __getstate__(self) -> None:
+        """Nothing: a provider object is pickled into the state of every resource it serves.
+
+        So it holds nothing of its own, and pickles to the same bytes configured or not: what
+        `configure` resolves, the API key among it, is kept in `connection.CONNECTIONS`, and the
+        client is made there at run time. Keep it so; an attribute set on a provider would be
+        written into state.
+        """
+        return None

@@ -1,0 +1,408 @@
+"""The user's documentation against the code, so that the two cannot drift apart.
+
+Every ``python`` block of README.md, CONTRIBUTING.md and docs/ compiles; what it imports from the
+package exists, and the calls it makes to the public API bind to their real signatures. The
+README's five-minute start runs through the engine as typed. The reference names every input,
+output, setting, command, flag and error class; the troubleshooting guide quotes the messages the
+code produces; the adoption example is what `generate` writes; and every relative link, anchors
+included, resolves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import importlib
+import inspect
+import io
+import json
+import os
+import re
+import subprocess
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import pulumi_incident_statuses as package
+from incident_statuses_emulator.process import EmulatorProcess
+from incident_statuses_harness.engine import API_KEY, configurable, toolchain
+from pulumi_incident_statuses import categories, codegen, errors, settings
+from pulumi_incident_statuses import order as order_module
+from pulumi_incident_statuses import resource as resource_module
+from pulumi_incident_statuses.cli import build_parser, print_statuses
+from pulumi_incident_statuses.wire import IncidentStatusRecord
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+PAGES = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted(DOCS.glob("*.md"))]
+REFERENCE = DOCS / "reference.md"
+TROUBLESHOOTING = DOCS / "troubleshooting.md"
+README_MAX_LINES = 250
+
+_FENCE = re.compile(r"^(?P<indent>\s*)```(?P<lang>[\w-]*)\s*$")
+_MARKER = re.compile(r"^\s*<!-- docs-test: (?P<name>[\w-]+) -->\s*$")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One fenced code block of a page."""
+
+    page: Path
+    line: int
+    lang: str
+    text: str
+    marker: str | None
+
+    @property
+    def where(self) -> str:
+        return f"{self.page.relative_to(ROOT)}:{self.line}"
+
+
+def code_blocks(page: Path) -> Iterator[Block]:
+    """The fenced blocks of ``page``, each with the ``docs-test`` marker just above it, if any."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    index = 0
+    while index < len(lines):
+        opening = _FENCE.match(lines[index])
+        if opening is None:
+            index += 1
+            continue
+        indent = opening["indent"]
+        above = next((line for line in reversed(lines[:index]) if line.strip()), "")
+        marker = _MARKER.match(above)
+        body: list[str] = []
+        end = index + 1
+        while end < len(lines) and lines[end].strip() != "```":
+            body.append(lines[end].removeprefix(indent))
+            end += 1
+        assert end < len(lines), f"{page.name}:{index + 1}: a code block is never closed"
+        yield Block(
+            page, index + 1, opening["lang"], "\n".join(body) + "\n", marker and marker["name"]
+        )
+        index = end + 1
+
+
+def prose(page: Path) -> str:
+    """``page`` without its fenced blocks."""
+    kept: list[str] = []
+    inside = False
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if _FENCE.match(line) or (inside and line.strip() == "```"):
+            inside = not inside
+            continue
+        if not inside:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def flat(text: str) -> str:
+    """``text`` with every run of whitespace made one space, as Markdown wraps it."""
+    return " ".join(text.split())
+
+
+PYTHON_BLOCKS = [block for page in PAGES for block in code_blocks(page) if block.lang == "python"]
+
+
+def test_the_readme_is_the_front_door_not_the_manual() -> None:
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= README_MAX_LINES
+
+
+def test_there_are_python_blocks_to_check() -> None:
+    assert {block.page for block in PYTHON_BLOCKS} >= {
+        ROOT / "README.md",
+        DOCS / "getting-started.md",
+        DOCS / "adopting.md",
+        DOCS / "order-and-renames.md",
+        REFERENCE,
+    }
+
+
+@pytest.mark.parametrize("block", PYTHON_BLOCKS, ids=lambda block: block.where)
+def test_python_block_compiles(block: Block) -> None:
+    compile(block.text, block.where, "exec")
+
+
+def _public_api(tree: ast.Module) -> dict[str, Any]:
+    """What the block imports from the package, by the name it binds; each import checked."""
+    bound: dict[str, Any] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(package.__name__):
+            module = importlib.import_module(str(node.module))
+            for alias in node.names:
+                assert hasattr(module, alias.name), f"{node.module} has no {alias.name}"
+                bound[alias.asname or alias.name] = getattr(module, alias.name)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith(package.__name__):
+                    importlib.import_module(alias.name)
+    return bound
+
+
+@pytest.mark.parametrize("block", PYTHON_BLOCKS, ids=lambda block: block.where)
+def test_python_block_uses_the_api_as_it_is(block: Block) -> None:
+    tree = ast.parse(block.text)
+    api = _public_api(tree)
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        target = api.get(node.func.id)
+        if not callable(target):
+            continue
+        if any(isinstance(arg, ast.Starred) for arg in node.args) or any(
+            keyword.arg is None for keyword in node.keywords
+        ):
+            continue
+        positional = [None] * len(node.args)
+        keywords = {str(keyword.arg): None for keyword in node.keywords}
+        try:
+            inspect.signature(target).bind(*positional, **keywords)
+        except TypeError as error:
+            pytest.fail(f"{block.where}: {ast.unparse(node)[:80]}: {error}")
+
+
+def _organisation() -> list[IncidentStatusRecord]:
+    """The organisation docs/adopting.md shows `list` and `generate` on."""
+    made = "2026-01-01T00:00:00Z"
+    rows = [
+        ("01HX3M2B7C4D5E6F7G8H9J0K1A", "Investigating", "We're looking into it.", "live", 0),
+        ("01HX3M2B7C4D5E6F7G8H9J0K2M", "Évaluation 調査", "Évaluer l'impact", "live", 1),
+        ("01HX3M2B7C4D5E6F7G8H9J0K3B", "Fixing", "A fix is under way.", "live", 2),
+        ("01HX3M2B7C4D5E6F7G8H9J0K4C", "Documenting", "Writing it up.", "learning", 0),
+        ("01HX3M2B7C4D5E6F7G8H9J0K5D", "Triage", "Managed.", "triage", 0),
+        ("01HX3M2B7C4D5E6F7G8H9J0K6E", "Closed", "Managed.", "closed", 0),
+    ]
+    return [IncidentStatusRecord(*row, created_at=made, updated_at=made) for row in rows]
+
+
+def _marked(page: Path, name: str) -> str:
+    [block] = [block for block in code_blocks(page) if block.marker == name]
+    return block.text
+
+
+def test_the_adoption_example_is_what_list_and_generate_print() -> None:
+    page = DOCS / "adopting.md"
+    table = io.StringIO()
+    print_statuses(_organisation(), table)
+    assert _marked(page, "list-output") == table.getvalue()
+    assert _marked(page, "generate-output") == codegen.generate(_organisation())
+
+
+def _slug(heading: str) -> str:
+    """The anchor GitHub gives a heading."""
+    text = heading.strip().lower()
+    kept = "".join(c for c in text if c in " -_" or unicodedata.category(c)[0] in "LN")
+    return kept.replace(" ", "-")
+
+
+def _anchors(page: Path) -> set[str]:
+    seen: dict[str, int] = {}
+    anchors: set[str] = set()
+    for line in prose(page).splitlines():
+        if not line.startswith("#"):
+            continue
+        slug = _slug(line.lstrip("#"))
+        count = seen.get(slug, 0)
+        seen[slug] = count + 1
+        anchors.add(slug if count == 0 else f"{slug}-{count}")
+    return anchors
+
+
+_LINK = re.compile(r"\[[^\]]*\]\((?P<target>[^)\s]+)\)")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(ROOT)))
+def test_relative_links_and_their_anchors_resolve(page: Path) -> None:
+    text = re.sub(r"`[^`\n]*`", "", prose(page))
+    broken: list[str] = []
+    for match in _LINK.finditer(flat(text)):
+        target = match["target"]
+        if re.match(r"[a-z]+:", target):
+            continue
+        path, _, anchor = target.partition("#")
+        linked = (page.parent / path).resolve() if path else page
+        if not linked.exists():
+            broken.append(f"{target}: no such file")
+        elif anchor and linked.suffix == ".md" and anchor not in _anchors(linked):
+            broken.append(f"{target}: no such heading")
+    assert not broken, broken
+
+
+def _reference() -> str:
+    return REFERENCE.read_text(encoding="utf-8")
+
+
+def test_the_reference_names_every_input_and_output() -> None:
+    text = _reference()
+    order_parameters = inspect.signature(order_module.IncidentStatusOrder).parameters.values()
+    names = {
+        *(field.name for field in fields(resource_module.IncidentStatusArgs)),
+        *resource_module.IncidentStatus.__annotations__,
+        *(p.name for p in order_parameters if p.kind is inspect.Parameter.KEYWORD_ONLY),
+        *order_module.IncidentStatusOrder.__annotations__,
+        *inspect.signature(package.get_incident_status).parameters,
+        *(field.name for field in fields(IncidentStatusRecord)),
+    }
+    missing = sorted(name for name in names if f"`{name}`" not in text)
+    assert not missing
+
+
+def test_the_reference_names_every_setting() -> None:
+    text = _reference()
+    for name in (
+        settings.CONFIG_API_KEY,
+        settings.CONFIG_ENDPOINT,
+        settings.ENV_API_KEY,
+        settings.ENV_ENDPOINT,
+        settings.DEFAULT_ENDPOINT,
+    ):
+        assert f"`{name}`" in text, name
+
+
+def _subcommands() -> dict[str, argparse.ArgumentParser]:
+    parser = build_parser()
+    [choices] = [
+        action.choices
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+    ]
+    return dict(choices)
+
+
+def test_the_reference_documents_every_command_and_flag() -> None:
+    text = _reference()
+    missing: list[str] = []
+    for name, parser in _subcommands().items():
+        if f"### `incident-statuses {name}`" not in text:
+            missing.append(name)
+        section = text.split(f"### `incident-statuses {name}`", 1)[-1].split("\n### ", 1)[0]
+        for action in parser._actions:
+            for option in action.option_strings:
+                if option not in ("-h", "--help") and f"`{option}" not in section:
+                    missing.append(f"{name} {option}")
+    assert not missing
+
+
+def test_the_reference_draws_every_error_class() -> None:
+    text = _reference()
+    missing = [name for name in errors.__all__ if name not in text]
+    assert not missing
+
+
+def test_troubleshooting_explains_every_error_a_user_can_meet() -> None:
+    text = TROUBLESHOOTING.read_text(encoding="utf-8")
+    headings = {_slug(line.lstrip("#")) for line in text.splitlines() if line.startswith("### ")}
+    explained = [
+        cls.__name__
+        for cls in vars(errors).values()
+        if isinstance(cls, type)
+        and issubclass(cls, errors.IncidentAPIError)
+        and cls not in (errors.IncidentAPIError, errors.RequestError)
+    ]
+    missing = [
+        name
+        for name in explained
+        if not any(heading.startswith(name.lower()) for heading in headings)
+        and f"`{name}`" not in text
+    ]
+    assert not missing
+    assert "LookupFailedError" in _reference()
+
+
+def _check_failures(result: Any) -> list[str]:
+    return [failure.reason for failure in result.failures]
+
+
+# Bad inputs, each as the troubleshooting guide quotes the failure it gets.
+BAD_STATUSES = [
+    {"description": "d", "category": "live"},
+    {"name": 3, "description": "d", "category": "live"},
+    {"name": " ", "description": "d", "category": "live"},
+    {"name": "n", "description": "d", "category": "active"},
+    {"name": "n", "description": "d", "category": "triage"},
+    {"name": "n", "description": "d", "category": "live", "rank": "first"},
+    {"name": "n", "description": "d", "category": "live", "rank": -1},
+    {"name": "n", "description": "d", "category": "live", "import_id": ""},
+]
+
+
+@pytest.mark.parametrize("inputs", BAD_STATUSES, ids=lambda inputs: repr(inputs)[:40])
+def test_troubleshooting_quotes_each_check_failure(inputs: dict[str, Any]) -> None:
+    text = flat(TROUBLESHOOTING.read_text(encoding="utf-8"))
+    [reason] = _check_failures(resource_module.check_inputs(inputs))
+    assert f"`{reason}`" in text
+
+
+def test_troubleshooting_quotes_the_order_check_failures() -> None:
+    text = flat(TROUBLESHOOTING.read_text(encoding="utf-8"))
+    [reason] = _check_failures(order_module.check_inputs({"category": "closed", "statuses": []}))
+    assert f"`{reason}`" in text
+    assert categories.CONFIGURABLE == ("live", "learning")
+
+
+def test_troubleshooting_quotes_the_messages_and_hints() -> None:
+    text = flat(TROUBLESHOOTING.read_text(encoding="utf-8"))
+    quoted = [
+        str(settings.missing_api_key()),
+        str(settings.missing_api_key(stack_config=False)),
+        *(
+            str(cls.hint)
+            for cls in (
+                errors.AuthenticationError,
+                errors.PermissionDeniedError,
+                errors.RankRaceError,
+                errors.RankTakenError,
+            )
+        ),
+    ]
+    for endpoint in ("http://example.com", "…"):
+        with pytest.raises(errors.ConfigurationError) as refused:
+            settings.checked_endpoint(endpoint)
+        quoted.append(str(refused.value))
+    with pytest.raises(errors.ConfigurationError) as bad_key:
+        settings.checked_api_key("two words")
+    quoted.append(str(bad_key.value))
+    missing = [message for message in quoted if flat(message) not in text]
+    assert not missing
+
+
+@pytest.mark.engine
+def test_the_readme_five_minute_start_runs_as_typed(
+    tmp_path: Path, emulator: EmulatorProcess
+) -> None:
+    readme = ROOT / "README.md"
+    folder = tmp_path / "my-statuses"
+    folder.mkdir()
+    (folder / "Pulumi.yaml").write_text(_marked(readme, "five-minute-pulumi-yaml"))
+    (folder / "__main__.py").write_text(_marked(readme, "five-minute-program"))
+    # The virtualenv the README makes, with the package in it: the checkout's.
+    (folder / "venv").symlink_to(ROOT / ".venv")
+    env = {**os.environ, **toolchain(tmp_path / "state").env()}
+    env.pop("PULUMI_PYTHON_CMD")
+    env.update(INCIDENT_ENDPOINT=emulator.url, INCIDENT_API_KEY=API_KEY)
+
+    def pulumi(*args: str) -> str:
+        done = subprocess.run(
+            ["pulumi", *args, "--non-interactive", "--color", "never"],
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, f"pulumi {args}:\n{done.stdout}\n{done.stderr}"
+        return done.stdout
+
+    pulumi("stack", "init", "dev")
+    pulumi("up", "--yes")
+    held = configurable(emulator.url)
+    assert sorted(held) == ["Assessing impact", "Mitigating"]
+    assert held["Assessing impact"]["rank"] < held["Mitigating"]["rank"]
+    outputs = json.loads(pulumi("stack", "output", "--json"))
+    assert outputs == {"mitigating": held["Mitigating"]["id"]}
+    pulumi("preview", "--expect-no-changes")

@@ -273,3 +273,15 @@ def test_generate_writes_the_import_file_with_generates_names() -> None:
     ]
     program = codegen.generate(records)
     assert all(f"    {entry['name']!r},\n" in program for entry in listed)
+
+
+def test_check_of_a_new_status_says_to_adopt_a_held_name_by_pulumi_import(
+    plugin: IncidentProvider, emulator: EmulatorProcess
+) -> None:
+    held = seed(emulator.url, (FIXING,))["Fixing"]["id"]
+    with pytest.raises(StatusConflictError) as raised:
+        run(plugin.check(CheckRequest(STATUS_URN, {}, props(**FIXING), b"")))
+    said = str(raised.value)
+    assert said.endswith(f"`pulumi import incident:index:IncidentStatus fixing {held}` instead")
+    # `incident-statuses recover` reads dynamic resources only: not offered here.
+    assert "incident-statuses recover" not in said

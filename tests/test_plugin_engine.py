@@ -286,8 +286,9 @@ def test_errors_reach_the_user_message_first(tmp_path: Path, emulator: EmulatorP
     failed = pulumi("up", "--yes", check=False)
     assert failed.returncode != 0
     assert "Traceback" not in failed.stdout and 'File "' not in failed.stdout, failed.stdout
-    # The status the stack did not create keeps its name and content; the way to adopt it is said.
-    assert "422 validation_error, request " in failed.stdout, failed.stdout
+    # The status the stack did not create keeps its name and content; the way to adopt it is said,
+    # by the check of the new status, before any create is sent.
+    assert f"the existing status {held['id']} (live) already holds that name" in failed.stdout
     assert f"pulumi import incident:index:IncidentStatus fixing {held['id']}" in failed.stdout
     assert configurable(emulator.url)["Fixing"] == held
     assert {s["name"] for s in server_statuses(emulator.url)} >= set(MANAGED)

@@ -46,7 +46,7 @@ from pulumi.provider.experimental.provider import (
     UpdateResponse,
 )
 
-from .. import deployment, lookup, order, resource
+from .. import creation, deployment, lookup, order, resource
 from .. import settings as settings_module
 from ..errors import ConfigurationError, StatusConflictError
 from ..inputs import UNKNOWN, StatusInputs
@@ -99,8 +99,11 @@ def _adopt_by_import(error: StatusConflictError, resource_name: str) -> StatusCo
     """The conflict's advice for this path: no `import_id` input here, `pulumi import` instead."""
     if error.holder_id is None:
         return error
+    # `incident-statuses recover` reads dynamic resources only: here `pulumi import` is the way,
+    # for a status a killed run made as for any other.
+    said = str(error).removesuffix(f". {creation.RECOVER_HINT}")
     return StatusConflictError(
-        f"{error}. Through the provider plugin, adopt it with "
+        f"{said}. Through the provider plugin, adopt it with "
         f"`pulumi import {schema.STATUS} {resource_name} {error.holder_id}` instead",
         holder_id=error.holder_id,
     )
@@ -150,9 +153,14 @@ class IncidentProvider(Provider):
     async def check(self, request: CheckRequest) -> CheckResponse:
         """The operation's `check`: bad input fails at preview, naming the field."""
         if request.type == schema.STATUS:
-            result = await self._run(
-                self._status.check, plain_map(request.old_inputs), plain_map(request.new_inputs)
-            )
+            try:
+                result = await self._run(
+                    self._status.check,
+                    plain_map(request.old_inputs),
+                    plain_map(request.new_inputs),
+                )
+            except StatusConflictError as error:
+                raise _adopt_by_import(error, request.name) from None
             inputs = wire_map(result.inputs, _STATUS_INPUTS)
         elif request.type == schema.ORDER:
             olds = self._order_fields(request.name, request.old_inputs)

@@ -68,7 +68,10 @@ def _source_digest() -> str:
     digest = hashlib.sha256()
     files = [ROOT / "pyproject.toml", *sorted((ROOT / "provider").rglob("*"))]
     for path in files:
-        if path.is_file() and "__pycache__" not in path.parts:
+        # pip's build of the package rewrites its egg-info in the source tree: left out, or the
+        # digest would change under a worker whose tests use the virtualenv it keys.
+        built = any(part == "__pycache__" or part.endswith(".egg-info") for part in path.parts)
+        if path.is_file() and not built:
             digest.update(str(path.relative_to(ROOT)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

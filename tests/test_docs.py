@@ -34,6 +34,7 @@ from pulumi_incident_statuses import categories, codegen, errors, settings
 from pulumi_incident_statuses import order as order_module
 from pulumi_incident_statuses import resource as resource_module
 from pulumi_incident_statuses.cli import build_parser, print_statuses
+from pulumi_incident_statuses.plugin import schema as plugin_schema
 from pulumi_incident_statuses.wire import IncidentStatusRecord
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,6 +119,7 @@ def test_there_are_python_blocks_to_check() -> None:
         DOCS / "getting-started.md",
         DOCS / "adopting.md",
         DOCS / "order-and-renames.md",
+        DOCS / "plugin.md",
         REFERENCE,
     }
 
@@ -246,6 +248,30 @@ def test_the_reference_names_every_input_and_output() -> None:
         *order_module.IncidentStatusOrder.__annotations__,
         *inspect.signature(package.get_incident_status).parameters,
         *(field.name for field in fields(IncidentStatusRecord)),
+    }
+    missing = sorted(name for name in names if f"`{name}`" not in text)
+    assert not missing
+
+
+def test_the_reference_names_the_plugins_schema() -> None:
+    text = _reference()
+    described = plugin_schema.schema()
+    names = {
+        *described["resources"],
+        *described["functions"],
+        *described["provider"]["inputProperties"],
+        *described["config"]["variables"],
+        *(
+            name
+            for resource in described["resources"].values()
+            for name in (*resource["inputProperties"], *resource["properties"])
+        ),
+        *(
+            name
+            for function in described["functions"].values()
+            for name in (*function["inputs"]["properties"], *function["outputs"]["properties"])
+        ),
+        *(language["packageName"] for language in described["language"].values()),
     }
     missing = sorted(name for name in names if f"`{name}`" not in text)
     assert not missing

@@ -4,6 +4,7 @@ answers it never gives, a scripted server and a fake clock."""
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import requests
 
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from incident_statuses_harness.fakes import FakeTime, ScriptedServer
-from incident_statuses_harness.user import installed_venv
+from incident_statuses_harness.user import installed_venv, source_digest
 
 API_KEY = DEFAULT_API_KEY
 
@@ -32,10 +33,21 @@ def emulator(_shared_emulator: EmulatorProcess) -> EmulatorProcess:
     return _shared_emulator
 
 
+USER_VENV_DIGEST = "INCIDENT_STATUSES_USER_VENV_DIGEST"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Take the package's source digest once, in the process that starts the workers."""
+    # Workers inherit it: an edit during a run neither rebuilds the virtualenv under running
+    # tests nor gives two workers two versions of the package.
+    if not hasattr(config, "workerinput"):
+        os.environ.setdefault(USER_VENV_DIGEST, source_digest())
+
+
 @pytest.fixture(scope="session")
 def user_venv() -> Path:
     """A user's virtualenv with this checkout pip-installed (not editable), shared by workers."""
-    return installed_venv()
+    return installed_venv(os.environ[USER_VENV_DIGEST])
 
 
 @pytest.fixture

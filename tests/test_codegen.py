@@ -18,6 +18,7 @@ from pulumi_incident_statuses import order as order_module
 from pulumi_incident_statuses import resource
 from pulumi_incident_statuses.categories import owned_by_incident_io
 from pulumi_incident_statuses.codegen import generate, slug
+from pulumi_incident_statuses.plugin import schema
 from pulumi_incident_statuses.stack_state import StackState, from_deployment
 from pulumi_incident_statuses.wire import IncidentStatusRecord
 
@@ -268,6 +269,23 @@ def test_a_stack_state_is_read_from_its_export() -> None:
         ordered_ids=frozenset({"01JF", "01JI", "01JX"}),
     )
     assert from_deployment("new", {}) == StackState(stack="new")
+
+
+def test_statuses_and_orders_of_the_provider_plugin_count_as_the_stacks_too() -> None:
+    def through_plugin(made: dict[str, Any], token: str) -> dict[str, Any]:
+        name = made["urn"].rsplit("::", 1)[-1]
+        return made | {"type": token, "urn": f"urn:pulumi:dev::p::{token}::{name}"}
+
+    state = from_deployment(
+        "dev",
+        deployment(
+            through_plugin(status_resource("fixing", "01JF"), schema.STATUS),
+            through_plugin(order_resource("phases", "live", ["01JF"], ["01JF"]), schema.ORDER),
+        ),
+    )
+    assert state.status_ids == frozenset({"01JF"})
+    assert state.resource_names == frozenset({"fixing", "phases"})
+    assert state.orders == {"live": ("phases",)}
 
 
 def test_with_a_stack_only_what_it_does_not_manage_is_declared_under_new_names() -> None:

@@ -63,7 +63,7 @@ def shell(tmp_path: Path, cwd: Path, emulator: EmulatorProcess, *, key_in_env: b
     return Cli(cwd, env)
 
 
-def _source_digest() -> str:
+def source_digest() -> str:
     """A digest of what pip installs from this checkout: its metadata and the package's files."""
     digest = hashlib.sha256()
     files = [ROOT / "pyproject.toml", *sorted((ROOT / "provider").rglob("*"))]
@@ -77,14 +77,14 @@ def _source_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-def installed_venv(cache: Path = ROOT / ".build" / "user-venv") -> Path:
-    """A virtualenv with this checkout pip-installed, made once per version of its source.
+def installed_venv(digest: str, cache: Path = ROOT / ".build" / "user-venv") -> Path:
+    """A virtualenv with this checkout pip-installed, made once per `digest` of its source.
 
-    Kept in the checkout under `cache`, keyed by the source's digest, so an edit of the package
-    replaces it and a rerun reuses it. Test workers share it: the first to take the lock
-    builds it, the others wait and reuse it.
+    Kept in the checkout under `cache`, keyed by the `source_digest()` taken when a run starts, so
+    an edit of the package replaces it at the next run and a rerun reuses it. Test workers share
+    it: the first to take the lock builds it, the others wait and reuse it.
     """
-    venv = cache / _source_digest()
+    venv = cache / digest
     cache.mkdir(parents=True, exist_ok=True)
     with (cache / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

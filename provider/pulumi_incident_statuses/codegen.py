@@ -24,14 +24,12 @@ import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 
 from .categories import CONFIGURABLE, CREATABLE, owned_by_incident_io
+from .plugin.schema import STATUS as PLUGIN_STATUS_TYPE
 from .settings import DEFAULT_ENDPOINT
 from .stack_state import StackState
 from .wire import IncidentStatusRecord
 
 __all__ = ["generate", "import_file", "slug"]
-
-PLUGIN_STATUS_TYPE = "incident:index:IncidentStatus"
-"""The status's type token in the provider plugin `pulumi-resource-incident`."""
 
 _MAX_SLUG = 48
 # Names the generated module binds itself; a status variable must not rebind them.

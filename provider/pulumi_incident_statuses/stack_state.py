@@ -45,7 +45,11 @@ def from_deployment(stack: str, deployment: Mapping[str, Any]) -> StackState:
     """The state of ``stack`` from the ``deployment`` that ``pulumi stack export`` prints."""
     # Imported here: `generate` without --stack starts without loading Pulumi.
     from .order import RESOURCE_TYPE as ORDER_TYPE
+    from .plugin import schema
     from .resource import RESOURCE_TYPE as STATUS_TYPE
+
+    # A stack may hold statuses of both front doors: the dynamic resources and the plugin's.
+    status_types, order_types = {STATUS_TYPE, schema.STATUS}, {ORDER_TYPE, schema.ORDER}
 
     status_ids: set[str] = set()
     names: set[str] = set()
@@ -55,11 +59,11 @@ def from_deployment(stack: str, deployment: Mapping[str, Any]) -> StackState:
     pending = [op.get("resource") or {} for op in deployment.get("pending_operations") or []]
     for resource in [*(deployment.get("resources") or []), *pending]:
         kind = resource.get("type")
-        if kind not in (STATUS_TYPE, ORDER_TYPE):
+        if kind not in status_types | order_types:
             continue
         name = str(resource.get("urn", "")).rsplit("::", 1)[-1]
         names.add(name)
-        if kind == STATUS_TYPE:
+        if kind in status_types:
             if resource.get("id"):
                 status_ids.add(str(resource["id"]))
             continue

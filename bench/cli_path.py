@@ -178,26 +178,15 @@ def _measure(
     run: int,
     side: str,
 ) -> scenarios.Sample:
-    server = psutil.Process(emulator.pid)
-    before, cpu_before = emulator.stats(), scenarios._cpu_seconds(server)
-    with scenarios.ProviderWatch() as watch:
-        started = time.perf_counter()
-        summary = target.operate(operation.replace("mixed", "cli"))
-        seconds = time.perf_counter() - started
-    cpu_after = scenarios._cpu_seconds(server)
-    return scenarios.Sample(
+    return scenarios.measure(
+        lambda: target.operate(operation.replace("mixed", "cli")),
+        emulator=emulator,
+        server=psutil.Process(emulator.pid),
         size=size,
         run=run,
         latency_ms=0,
         operation=operation,
         side=side,
-        seconds=seconds,
-        requests=scenarios.Requests.between(before, emulator.stats()),
-        provider_peak_rss_mib=watch.peak_mib,
-        provider_cpu_seconds=watch.cpu_seconds,
-        provider_processes=watch.processes,
-        emulator_cpu_seconds=(cpu_after or 0.0) - (cpu_before or 0.0),
-        changes=summary,
         expected_changes=_expected(operation, size),
     )
 

@@ -12,6 +12,7 @@ The engine helpers and the no-I/O baseline come from `incident_statuses_harness`
 
 from __future__ import annotations
 
+import functools
 import tempfile
 import threading
 import time
@@ -111,6 +112,42 @@ class Sample:
     def as_expected(self) -> bool:
         """Whether the engine did what the scenario meant it to."""
         return self.changes == self.expected_changes
+
+
+def measure(
+    operate: Callable[[], dict[str, int]],
+    *,
+    emulator: EmulatorProcess,
+    server: psutil.Process,
+    size: int,
+    run: int,
+    latency_ms: int,
+    operation: str,
+    side: str,
+    expected_changes: dict[str, int],
+) -> Sample:
+    """Run `operate` (which returns the engine's change summary) once, measured as a `Sample`."""
+    before, cpu_before = emulator.stats(), _cpu_seconds(server)
+    with ProviderWatch() as watch:
+        started = time.perf_counter()
+        changes = operate()
+        seconds = time.perf_counter() - started
+    cpu_after = _cpu_seconds(server)
+    return Sample(
+        size=size,
+        run=run,
+        latency_ms=latency_ms,
+        operation=operation,
+        side=side,
+        seconds=seconds,
+        requests=Requests.between(before, emulator.stats()),
+        provider_peak_rss_mib=watch.peak_mib,
+        provider_cpu_seconds=watch.cpu_seconds,
+        provider_processes=watch.processes,
+        emulator_cpu_seconds=(cpu_after or 0.0) - (cpu_before or 0.0),
+        changes=changes,
+        expected_changes=expected_changes,
+    )
 
 
 class ProviderWatch:
@@ -330,25 +367,15 @@ def lifecycle(
                         _describe_anew(declared[side])
                 order = SIDES if (run + index) % 2 == 0 else SIDES[::-1]
                 for side in order:
-                    before, cpu_before = emulator.stats(), _cpu_seconds(server)
-                    with ProviderWatch() as watch:
-                        started = time.perf_counter()
-                        changes = _operate(stacks[side], operation)
-                        seconds = time.perf_counter() - started
-                    cpu_after = _cpu_seconds(server)
-                    sample = Sample(
+                    sample = measure(
+                        functools.partial(_operate, stacks[side], operation),
+                        emulator=emulator,
+                        server=server,
                         size=size,
                         run=run,
                         latency_ms=latency_ms,
                         operation=operation,
                         side=side,
-                        seconds=seconds,
-                        requests=Requests.between(before, emulator.stats()),
-                        provider_peak_rss_mib=watch.peak_mib,
-                        provider_cpu_seconds=watch.cpu_seconds,
-                        provider_processes=watch.processes,
-                        emulator_cpu_seconds=(cpu_after or 0.0) - (cpu_before or 0.0),
-                        changes=changes,
                         expected_changes=_expected(operation, size),
                     )
                     samples.append(sample)

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from incident_statuses_harness.engine import ROOT
 from pulumi_incident_statuses import sdk
+
+# The checkout, also where `make test-matrix` runs these tests against an installed wheel.
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _requirements(pyproject: Path) -> list[str]:

@@ -253,7 +253,6 @@ def install(cell: Cell, wheel: Path, wheelhouse: Path) -> None:
             "import importlib.metadata as m, pulumi_incident_statuses as p; "
             "print(m.version('pulumi')); print(p.__file__)",
         ],
-        cwd=folder,
         env=env,
     ).splitlines()
     if probe[0] != cell.sdk:
@@ -286,7 +285,7 @@ def fast_tests(cell: Cell) -> str:
         ],
         env=clean_env(),
     )
-    counts = re.findall(r"^=*\s*(\d+ passed.*?)(?: in [\d.]+s)?\s*=*$", output, re.MULTILINE)
+    counts = re.findall(r"^=*\s*(\d+ passed.*?)(?: in [\d.]+s.*)?\s*=*$", output, re.MULTILINE)
     return counts[-1] if counts else "passed"
 
 

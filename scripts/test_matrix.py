@@ -389,6 +389,7 @@ def run_cell(
                 cell.install = "(above)"
             else:
                 if cell.interpreter is None:
+                    cell.install = "no python"
                     raise CellFailed(f"no python{cell.python} (pyenv or PATH); none is downloaded")
                 cell.install = "FAILED"
                 install(cell, wheel, wheelhouse)
@@ -479,7 +480,7 @@ def main(argv: list[str] | None = None) -> int:
     cells: list[Cell] = []
     for minor in args.pythons.split(","):
         interpreter = find_python(minor)
-        label = python_version(interpreter) if interpreter else f"{minor} (missing)"
+        label = python_version(interpreter) if interpreter else minor
         for sdk, sdk_label in sdks:
             cells.append(Cell(label, interpreter, sdk, sdk_label, current_cli))
 

@@ -51,7 +51,7 @@ ENGINE_PIECES = (
 # What the fast tests need, at the versions the project develops with (constraints.txt).
 TEST_TOOLS = ("pytest", "pytest-timeout", "pytest-xdist", "hypothesis", "psutil")
 # What the template's program declares, top of the category first.
-SMOKE_ORDER = ["Investigating", "Fixing", "Monitoring"]
+SMOKE_ORDER = ["Assessing impact", "Mitigating", "Watching the fix"]
 COMMAND_TIMEOUT = 600
 
 

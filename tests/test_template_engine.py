@@ -19,7 +19,7 @@ from incident_statuses_harness.engine import API_KEY, ROOT, server_statuses, too
 pytestmark = pytest.mark.engine
 
 TEMPLATE = ROOT / "templates" / "incident-statuses-python"
-LIFECYCLE = ["Investigating", "Fixing", "Monitoring"]
+LIFECYCLE = ["Assessing impact", "Mitigating", "Watching the fix"]
 
 
 def _live(emulator: EmulatorProcess) -> list[str]:

@@ -10,21 +10,21 @@ import pulumi
 
 from pulumi_incident_statuses import IncidentStatus, IncidentStatusOrder
 
-investigating = IncidentStatus(
-    "investigating",
-    name="Investigating",
+assessing = IncidentStatus(
+    "assessing",
+    name="Assessing impact",
     description="We're working out what is broken and who is affected.",
     category="live",
 )
-fixing = IncidentStatus(
-    "fixing",
-    name="Fixing",
+mitigating = IncidentStatus(
+    "mitigating",
+    name="Mitigating",
     description="The cause is known and a fix is under way.",
     category="live",
 )
-monitoring = IncidentStatus(
-    "monitoring",
-    name="Monitoring",
+watching = IncidentStatus(
+    "watching",
+    name="Watching the fix",
     description="A fix is out; we're watching to be sure it holds.",
     category="live",
 )
@@ -32,7 +32,7 @@ monitoring = IncidentStatus(
 lifecycle = IncidentStatusOrder(
     "lifecycle",
     category="live",
-    statuses=[investigating.id, fixing.id, monitoring.id],
+    statuses=[assessing.id, mitigating.id, watching.id],
 )
 
 pulumi.export("statuses", lifecycle.statuses)

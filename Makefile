@@ -55,7 +55,7 @@ soak: setup  ## concurrent stacks racing for ranks, many rounds; writes bench/SO
 
 dist: setup  ## build the wheel and sdist into dist/ and check them (twine, wheel contents)
 	rm -rf dist
-	$(PYTHON) -m build --no-isolation --outdir dist .
+	$(PYTHON) -m build --quiet --no-isolation --outdir dist .
 	$(VENV)/bin/twine --no-color check --strict dist/*
 	$(PYTHON) scripts/check_dist.py dist
 

@@ -20,8 +20,6 @@ from . import settings as settings_module
 from .errors import IncidentAPIError, NotFoundError
 
 if TYPE_CHECKING:
-    from pulumi.dynamic import ConfigureRequest
-
     # The HTTP stack loads on the first request: a preview makes none and never imports it.
     from .client import IncidentStatusesClient
     from .wire import IncidentStatusRecord

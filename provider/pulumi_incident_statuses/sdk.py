@@ -1,8 +1,8 @@
 """The Pulumi SDK this package needs, checked once its resources load.
 
-The package's metadata asks for `pulumi>=3.216.0,<4`, but an environment can still end up with
+The package's metadata asks for `pulumi>=3.230.0,<4`, but an environment can still end up with
 an older SDK (installed afterwards with a pin of its own, or with `--no-deps`). Its resources
-would then fail at the first refresh with a TypeError from deep inside the provider; this check
+would then fail later, deep inside a provider (a TypeError at the first refresh); this check
 says what is wrong and what to do, in the program's own run.
 """
 
@@ -12,9 +12,12 @@ import re
 import sys
 from importlib import metadata
 
-MINIMUM = (3, 216, 0)
-"""The oldest `pulumi` this package works with: `ReadResult(inputs=...)`, which lets a refresh
-put the inputs it read back into state, came in 3.216.0 (`configure` in 3.139.0)."""
+MINIMUM = (3, 230, 0)
+"""The oldest `pulumi` this package works with, and the floor of its metadata's range.
+
+The dynamic resources need 3.216.0 (`ReadResult(inputs=...)`, which lets a refresh put the inputs
+it read back into state; `configure` came in 3.139.0); the provider plugin
+(`pulumi-resource-incident`) is written against the provider interface of 3.230.0."""
 
 REQUIREMENT = "pulumi>={}.{}.{},<4".format(*MINIMUM)
 """The requirement, as pip takes it."""

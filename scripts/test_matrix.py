@@ -5,8 +5,9 @@
 For each Python (3.11, 3.12, 3.13: found through pyenv or on PATH, never downloaded) and each end
 of the package's `pulumi` range (its floor, and the newest release PyPI serves below 4), a cell:
 
-1. a fresh virtualenv gets the wheel with its `emulator` and `test` extras, the test harness and
-   exactly that `pulumi`, and must import the package from its own site-packages;
+1. a fresh virtualenv gets the wheel with its `emulator` and `test` extras, exactly that `pulumi`
+   and the checkout's test harness (editable, as `make setup` has it), and must import the
+   package from its own site-packages;
 2. the fast tests (`-m "not engine"`) run from the checkout against that install;
 3. the engine smoke runs on the path users type: `pulumi new` from the template, then `pulumi up`
    (three statuses and their order), `pulumi preview --expect-no-changes` and `pulumi destroy`,
@@ -239,7 +240,10 @@ def install(cell: Cell, wheel: Path, wheelhouse: Path) -> None:
             "--find-links",
             wheelhouse,
             f"{wheel}[emulator,test]",
-            "incident-statuses-harness",
+            # The test harness, as `make setup` installs it: it finds the checkout's files
+            # (examples, the engine) from where its source is.
+            "--editable",
+            ROOT / "harness",
             f"pulumi=={cell.sdk}",
             *pinned(TEST_TOOLS),
         ],
@@ -442,7 +446,7 @@ def main(argv: list[str] | None = None) -> int:
     WORK.mkdir(exist_ok=True)
     wheelhouse = WORK / "wheels"
     shutil.rmtree(wheelhouse, ignore_errors=True)
-    # The emulator and the harness are built once and shared by every cell, like the wheel.
+    # The emulator, the `emulator` extra, is built once and shared by every cell, like the wheel.
     subprocess.run(
         [
             sys.executable,
@@ -455,7 +459,6 @@ def main(argv: list[str] | None = None) -> int:
             "--wheel-dir",
             str(wheelhouse),
             str(ROOT / "emulator"),
-            str(ROOT / "harness"),
         ],
         check=True,
     )

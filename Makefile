@@ -17,20 +17,14 @@ help:  ## list the targets
 setup: $(STAMP) $(ENGINE) $(YAML_HOST)  ## virtualenv, package and the Pulumi engine (CLI, language hosts) in .venv/bin
 	@$(VENV)/bin/pulumi version >/dev/null
 
-# pip is pinned too: the language host runs `pip list` and `pip --version` on every `pulumi`
-# operation, and 26.x starts in half the time of the 23.x that `venv` bundles.
-PIP_VERSION := 26.3
-
-# The three local packages build with the venv's own pinned setuptools (the pin of their
-# pyproject.toml), not in three throwaway build environments: a quarter of setup's time.
-SETUPTOOLS_VERSION := $(shell sed -n 's/^requires = \["setuptools==\(.*\)"\]$$/\1/p' pyproject.toml)
-
-$(STAMP): pyproject.toml emulator/pyproject.toml harness/pyproject.toml
+# Every version comes from constraints.txt (pip's own included). The three local packages build
+# with the venv's own setuptools, not in three throwaway build environments: a quarter of setup's
+# time.
+$(STAMP): pyproject.toml emulator/pyproject.toml harness/pyproject.toml constraints.txt
 	$(PYTHON3) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check \
-		pip==$(PIP_VERSION) setuptools==$(SETUPTOOLS_VERSION)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt pip setuptools
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-build-isolation \
-		-e '.[test,emulator]' -e './emulator' -e './harness'
+		-c constraints.txt -e '.[test,dev,emulator]' -e './emulator' -e './harness'
 	touch $@
 
 # Builds or reuses each piece once (see the script); reruns when the pin changes.
@@ -59,7 +53,16 @@ bench: setup  ## benchmarks against a no-I/O baseline; writes bench/RESULTS.md
 soak: setup  ## concurrent stacks racing for ranks, many rounds; writes bench/SOAK.md
 	$(PYTHON) bench/soak.py
 
-clean:  ## remove local state (keeps the built engine)
-	rm -rf .pulumi-state .demo bench/out .pytest_cache .mypy_cache .ruff_cache
+dist: setup  ## build the wheel and sdist into dist/ and check them (twine, wheel contents)
+	rm -rf dist
+	$(PYTHON) -m build --quiet --no-isolation --outdir dist .
+	$(VENV)/bin/twine --no-color check --strict dist/*
+	$(PYTHON) scripts/check_dist.py dist
 
-.PHONY: help setup demo test lint bench soak clean
+test-matrix: dist  ## the built wheel on Python 3.11-3.13 x pulumi SDK floor/newest, and an older CLI
+	$(PYTHON) scripts/test_matrix.py --wheel-dir dist
+
+clean:  ## remove local state (keeps the built engine)
+	rm -rf .pulumi-state .demo .matrix dist bench/out .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: help setup demo test lint bench soak dist test-matrix clean

@@ -14,11 +14,19 @@
 #
 # Reuse: a `pulumi` on PATH that reports PULUMI_VERSION (or any one named by PULUMI_CLI), and a
 # `pulumi-language-python` on PATH (with its -exec script beside it), are linked in, not built.
+#
+# `install-pulumi.sh cli DIR` puts only the CLI, at PULUMI_VERSION, into DIR (built once, then
+# copied from the same cache): how `make test-matrix` gets the older CLI release it runs.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 version=${PULUMI_VERSION:-3.274.1}
-bin="$root/.venv/bin"
+mode=${1:-all}
+if [ "$mode" = cli ]; then
+    bin=$(mkdir -p "${2:?usage: install-pulumi.sh cli DIR}" && cd "$2" && pwd)
+else
+    bin="$root/.venv/bin"
+fi
 mkdir -p "$bin"
 
 # main.go of pulumi-language-python at tag v3.259.0, as kept in shared/third_party.
@@ -135,6 +143,8 @@ MSG
 }
 
 install_cli
-install_scripts
-install_language_host
+if [ "$mode" != cli ]; then
+    install_scripts
+    install_language_host
+fi
 "$bin/pulumi" version

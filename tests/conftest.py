@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
+from incident_statuses_harness.dist import build_distributions
 from incident_statuses_harness.fakes import FakeTime, ScriptedServer
 from incident_statuses_harness.user import installed_venv, source_digest
 
@@ -113,3 +114,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item for pair in itertools.zip_longest(longest, waiting) for item in pair if item
     ]
     items[:] = interleaved + rest
+
+
+@pytest.fixture(scope="session")
+def dist_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The checkout's wheel and sdist, built once per session (per test worker)."""
+    return build_distributions(tmp_path_factory.mktemp("build"))

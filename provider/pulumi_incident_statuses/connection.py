@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from pulumi.dynamic import ResourceProvider
 
+from . import sdk
 from . import settings as settings_module
 from .errors import IncidentAPIError, NotFoundError
 
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
     # The HTTP stack loads on the first request: a preview makes none and never imports it.
     from .client import IncidentStatusesClient
     from .wire import IncidentStatusRecord
+
+# Every resource of this package, in the program and in the provider process, loads this module
+# first: an SDK older than the package needs stops here, with what to do, not at the first refresh.
+sdk.require()
 
 # A refresh is a burst of reads: one list answers them all if it is this fresh.
 _SNAPSHOT_TTL_SECONDS = 30.0

@@ -5,12 +5,17 @@ pickled to nothing.
 
 from __future__ import annotations
 
-from pulumi.dynamic import ConfigureRequest
+from typing import TYPE_CHECKING
 
 from . import connection as connection_module
 from . import settings as settings_module
 from .connection import Connection
 from .diagnostics import MessageFirstProvider
+
+if TYPE_CHECKING:
+    # Not at run time: `connection` checks the SDK's version first (`sdk`), and an SDK too old
+    # to have this class would otherwise stop at this import, with no word of what to install.
+    from pulumi.dynamic import ConfigureRequest
 
 __all__ = ["ProviderBase"]
 

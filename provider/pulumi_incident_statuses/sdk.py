@@ -1,0 +1,64 @@
+"""The Pulumi SDK this package needs, checked once its resources load.
+
+The package's metadata asks for `pulumi>=3.230.0,<4`, but an environment can still end up with
+an older SDK (installed afterwards with a pin of its own, or with `--no-deps`). Its resources
+would then fail later, deep inside a provider (a TypeError at the first refresh); this check
+says what is wrong and what to do, in the program's own run.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from importlib import metadata
+
+MINIMUM = (3, 230, 0)
+"""The oldest `pulumi` this package works with, and the floor of its metadata's range.
+
+The dynamic resources need 3.216.0 (`ReadResult(inputs=...)`, which lets a refresh put the inputs
+it read back into state; `configure` came in 3.139.0); the provider plugin
+(`pulumi-resource-incident`) is written against the provider interface of 3.230.0."""
+
+REQUIREMENT = "pulumi>={}.{}.{},<4".format(*MINIMUM)
+"""The requirement, as pip takes it."""
+
+
+def _release(version: str) -> tuple[int, ...]:
+    # "3.216.0", "3.230.0a1712345678", "3.300.0.dev0": the leading numbers are the release.
+    match = re.match(r"\d+(?:\.\d+)*", version)
+    return tuple(int(part) for part in match.group(0).split(".")) if match else ()
+
+
+def problem(installed: str | None) -> str | None:
+    """Why an installed `pulumi` of version ``installed`` (None: not installed) will not do."""
+    if installed is None:
+        return (
+            f"pulumi-incident-statuses needs the Pulumi Python SDK ({REQUIREMENT}), and "
+            f"{sys.executable} has no `pulumi` package: "
+            f"run `{sys.executable} -m pip install '{REQUIREMENT}'`"
+        )
+    if _release(installed) >= MINIMUM:
+        return None
+    return (
+        f"pulumi-incident-statuses needs pulumi {'.'.join(map(str, MINIMUM))} or newer, "
+        f"and this environment ({sys.executable}) has pulumi {installed}: "
+        f"run `{sys.executable} -m pip install '{REQUIREMENT}'` "
+        "(and raise the project's own pin of pulumi, if it has one)"
+    )
+
+
+def installed_version() -> str | None:
+    """The version of the `pulumi` distribution this interpreter imports, if it has one."""
+    try:
+        return metadata.version("pulumi")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def require() -> None:
+    """Raise `pulumi.RunError` (shown without a traceback) if the installed SDK is too old."""
+    message = problem(installed_version())
+    if message is not None:
+        import pulumi
+
+        raise pulumi.RunError(message)

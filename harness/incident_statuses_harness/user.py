@@ -66,7 +66,8 @@ def shell(tmp_path: Path, cwd: Path, emulator: EmulatorProcess, *, key_in_env: b
 def source_digest() -> str:
     """A digest of what pip installs from this checkout: its metadata and the package's files."""
     digest = hashlib.sha256()
-    files = [ROOT / "pyproject.toml", *sorted((ROOT / "provider").rglob("*"))]
+    metadata = [ROOT / "pyproject.toml", ROOT / "constraints.txt"]
+    files = [*metadata, *sorted((ROOT / "provider").rglob("*"))]
     for path in files:
         # pip's build of the package rewrites its egg-info in the source tree: left out, or the
         # digest would change under a worker whose tests use the virtualenv it keys.
@@ -95,7 +96,7 @@ def installed_venv(digest: str, cache: Path = ROOT / ".build" / "user-venv") -> 
             subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
             subprocess.run(
                 [str(venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check",
-                 str(ROOT)],
+                 "-c", str(ROOT / "constraints.txt"), str(ROOT)],
                 check=True,
                 timeout=600,
             )

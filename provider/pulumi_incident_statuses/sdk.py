@@ -23,7 +23,8 @@ REQUIREMENT = "pulumi>={}.{}.{},<4".format(*MINIMUM)
 """The requirement, as pip takes it."""
 
 
-def _release(version: str) -> tuple[int, ...]:
+def release(version: str) -> tuple[int, ...]:
+    """The release numbers of a version string, e.g. (3, 230, 0)."""
     # "3.216.0", "3.230.0a1712345678", "3.300.0.dev0": the leading numbers are the release.
     match = re.match(r"\d+(?:\.\d+)*", version)
     return tuple(int(part) for part in match.group(0).split(".")) if match else ()
@@ -37,7 +38,7 @@ def problem(installed: str | None) -> str | None:
             f"{sys.executable} has no `pulumi` package: "
             f"run `{sys.executable} -m pip install '{REQUIREMENT}'`"
         )
-    if _release(installed) >= MINIMUM:
+    if release(installed) >= MINIMUM:
         return None
     return (
         f"pulumi-incident-statuses needs pulumi {'.'.join(map(str, MINIMUM))} or newer, "

@@ -8,18 +8,16 @@ with its message and the Python stack; an `IncidentAPIError` is a message for th
 
 from __future__ import annotations
 
-import itertools
 import sys
 from collections.abc import Awaitable, Callable
 from importlib import metadata
 from typing import Any
 
+from .. import sdk
 from ..errors import IncidentAPIError
 
 TESTED_SDK = "3.272.0"
 """The pulumi SDK this plugin is tested with."""
-MINIMUM_SDK = "3.230.0"
-"""The oldest pulumi SDK whose provider interface is the one this plugin is written against."""
 
 _NEEDS = (
     "pulumi.provider.experimental.provider",
@@ -50,17 +48,9 @@ def missing_sdk(installed: str | None, missing: str) -> str:
     )
     return (
         f"pulumi-resource-incident: {found}. This plugin is written against pulumi's provider "
-        f"interface of pulumi >= {MINIMUM_SDK}, < 4 (tested with {TESTED_SDK}): "
-        f"pip install 'pulumi>={MINIMUM_SDK},<4' there"
+        f"interface of {sdk.REQUIREMENT} (tested with {TESTED_SDK}): "
+        f"pip install '{sdk.REQUIREMENT}' there"
     )
-
-
-def _release(version: str) -> tuple[int, ...]:
-    parts = []
-    for part in version.split(".")[:3]:
-        digits = "".join(itertools.takewhile(str.isdigit, part))
-        parts.append(int(digits or 0))
-    return tuple(parts)
 
 
 def _sdk_problem() -> str | None:
@@ -70,7 +60,7 @@ def _sdk_problem() -> str | None:
         installed = metadata.version("pulumi")
     except metadata.PackageNotFoundError:
         return missing_sdk(None, "pulumi package")
-    if _release(installed) < _release(MINIMUM_SDK) or _release(installed) >= (4,):
+    if not sdk.MINIMUM <= sdk.release(installed) < (4,):
         return missing_sdk(installed, "provider interface this plugin supports")
     for module in _NEEDS:
         try:

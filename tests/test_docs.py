@@ -19,6 +19,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
@@ -30,11 +31,12 @@ import pytest
 import pulumi_incident_statuses as package
 from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness.engine import API_KEY, configurable, toolchain
-from pulumi_incident_statuses import categories, codegen, errors, settings
+from pulumi_incident_statuses import categories, codegen, errors, sdk, settings
 from pulumi_incident_statuses import order as order_module
 from pulumi_incident_statuses import resource as resource_module
 from pulumi_incident_statuses.cli import build_parser, print_statuses
 from pulumi_incident_statuses.plugin import schema as plugin_schema
+from pulumi_incident_statuses.plugin import server as plugin_server
 from pulumi_incident_statuses.wire import IncidentStatusRecord
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -393,6 +395,21 @@ def test_troubleshooting_quotes_the_messages_and_hints() -> None:
         settings.checked_api_key("two words")
     quoted.append(str(bad_key.value))
     missing = [message for message in quoted if flat(message) not in text]
+    assert not missing
+
+
+def test_troubleshooting_quotes_the_sdk_too_old_messages() -> None:
+    text = flat(TROUBLESHOOTING.read_text(encoding="utf-8"))
+    quoted = [
+        sdk.problem("3.229.0"),
+        plugin_server.missing_sdk("3.229.0", "provider interface this plugin supports"),
+    ]
+    # The guide shows a project's virtualenv where the message names the running interpreter.
+    missing = [
+        message
+        for message in quoted
+        if message is None or message.replace(sys.executable, "…/venv/bin/python") not in text
+    ]
     assert not missing
 
 

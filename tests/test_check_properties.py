@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 from pulumi_incident_statuses.categories import CREATABLE, RESERVED
 from pulumi_incident_statuses.inputs import UNKNOWN
+from pulumi_incident_statuses.operations.status import check_inputs
 from pulumi_incident_statuses.ranking import MAX_RANK
-from pulumi_incident_statuses.resource import IncidentStatusProvider, check_inputs
+from pulumi_incident_statuses.resource import IncidentStatusProvider
 
 FIELDS = ("name", "description", "category", "rank", "import_id")
 REASON_LIMIT = 300

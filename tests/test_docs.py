@@ -35,6 +35,8 @@ from pulumi_incident_statuses import categories, codegen, errors, sdk, settings
 from pulumi_incident_statuses import order as order_module
 from pulumi_incident_statuses import resource as resource_module
 from pulumi_incident_statuses.cli import build_parser, print_statuses
+from pulumi_incident_statuses.operations import order as order_operations
+from pulumi_incident_statuses.operations import status as status_operations
 from pulumi_incident_statuses.plugin import schema as plugin_schema
 from pulumi_incident_statuses.plugin import server as plugin_server
 from pulumi_incident_statuses.wire import IncidentStatusRecord
@@ -361,13 +363,14 @@ BAD_STATUSES = [
 @pytest.mark.parametrize("inputs", BAD_STATUSES, ids=lambda inputs: repr(inputs)[:40])
 def test_troubleshooting_quotes_each_check_failure(inputs: dict[str, Any]) -> None:
     text = flat(TROUBLESHOOTING.read_text(encoding="utf-8"))
-    [reason] = _check_failures(resource_module.check_inputs(inputs))
+    [reason] = _check_failures(status_operations.check_inputs(inputs))
     assert f"`{reason}`" in text
 
 
 def test_troubleshooting_quotes_the_order_check_failures() -> None:
     text = flat(TROUBLESHOOTING.read_text(encoding="utf-8"))
-    [reason] = _check_failures(order_module.check_inputs({"category": "closed", "statuses": []}))
+    checked = order_operations.check_inputs({"category": "closed", "statuses": []})
+    [reason] = _check_failures(checked)
     assert f"`{reason}`" in text
     assert categories.CONFIGURABLE == ("live", "learning")
 

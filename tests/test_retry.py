@@ -39,7 +39,7 @@ from pulumi_incident_statuses.errors import (
     ServerError,
     ValidationError,
 )
-from pulumi_incident_statuses.order import put_in_order
+from pulumi_incident_statuses.operations.order import put_in_order
 from pulumi_incident_statuses.retry import Reachability, RetryPolicy
 from pulumi_incident_statuses.wire import parse_retry_after
 

@@ -1,11 +1,10 @@
-"""`IncidentProvider`: the plugin's provider, a page of conversion over the dynamic providers.
+"""`IncidentProvider`: the plugin's provider, a page of conversion over the operations.
 
-Every operation is the one `IncidentStatusProvider`, `IncidentStatusOrderProvider` or lookup
-runs for the dynamic resources, called with plain values: ownership, evidence-based creation,
-renames, the order planner, the retry policy and the errors are theirs. This module routes by
-type token, converts names and values (see `values`), and runs each operation on a pool of as
-many threads as the dynamic provider host has (`deployment.HOST_THREADS`): `renames` counts
-on that many.
+Every operation is the one the dynamic resources run (`operations.status`, `operations.order`,
+`lookup`), called with plain values: ownership, evidence-based creation, renames, the order
+planner, the retry policy and the errors are theirs. This module routes by type token, converts
+names and values (see `values`), and runs each operation on a pool of as many threads as the
+dynamic provider host has (`deployment.HOST_THREADS`): `renames` counts on that many.
 
 One plugin process serves one provider (the default one or an explicit `incident` provider),
 so it holds one configuration: what `configure` resolved, kept in this process only.
@@ -19,8 +18,6 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from pulumi.dynamic import ConfigureRequest as DynamicConfigureRequest
-from pulumi.dynamic.config import Config
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.provider import (
     CheckFailure,
@@ -46,10 +43,14 @@ from pulumi.provider.experimental.provider import (
     UpdateResponse,
 )
 
-from .. import creation, deployment, lookup, order, resource
+from .. import connection as connection_module
+from .. import creation, deployment, lookup
 from .. import settings as settings_module
+from ..connection import Connection
 from ..errors import ConfigurationError, StatusConflictError
-from ..inputs import UNKNOWN, StatusInputs
+from ..inputs import UNKNOWN
+from ..operations import order, status
+from ..operations.results import Checked, Diff
 from . import schema
 from .values import plain, plain_map, wire, wire_map
 
@@ -72,8 +73,8 @@ class UnknownTypeError(ValueError):
         )
 
 
-def _config_lookup(request: ConfigureRequest) -> Config:
-    """The provider's arguments as the stack-config lookup the dynamic providers read."""
+def _config_lookup(request: ConfigureRequest) -> settings_module.ConfigLookup:
+    """The provider's arguments as the stack-config lookup (`incident:apiKey`) settings read."""
     values: dict[str, Any] = {}
     for name in _CONFIG:
         value = request.args.get(name)
@@ -84,15 +85,28 @@ def _config_lookup(request: ConfigureRequest) -> Config:
         known = plain(value) if value is not None else None
         if known is not None and known != UNKNOWN:
             values[f"{schema.PACKAGE}:{name}"] = known
-    return Config(values, schema.PACKAGE)
+    return values.get
 
 
-def _detailed(changes: list[str], replaces: list[str]) -> dict[str, PropertyDiff]:
-    return {
-        **{field: PropertyDiff(PropertyDiffKind.UPDATE, input_diff=True) for field in changes},
+def _check_response(checked: Checked, names: tuple[str, ...]) -> CheckResponse:
+    failures = [CheckFailure(failure.property, failure.reason) for failure in checked.failures]
+    return CheckResponse(inputs=wire_map(checked.inputs, names), failures=failures)
+
+
+def _diff_response(diff: Diff) -> DiffResponse:
+    detailed = {
+        **{field: PropertyDiff(PropertyDiffKind.UPDATE, input_diff=True)
+           for field in diff.changes},
         **{field: PropertyDiff(PropertyDiffKind.UPDATE_REPLACE, input_diff=True)
-           for field in replaces},
+           for field in diff.replaces},
     }
+    return DiffResponse(
+        changes=diff.changed,
+        replaces=list(diff.replaces),
+        delete_before_replace=diff.delete_before_replace,
+        diffs=[*diff.changes, *diff.replaces],
+        detailed_diff=detailed,
+    )
 
 
 def _adopt_by_import(error: StatusConflictError, resource_name: str) -> StatusConflictError:
@@ -114,10 +128,11 @@ class IncidentProvider(Provider):
     `incident:index:IncidentStatusOrder` and `incident:index:getIncidentStatus`."""
 
     def __init__(self) -> None:
-        self._status = resource.IncidentStatusProvider()
-        self._order = order.IncidentStatusOrderProvider()
         self._settings = settings_module.resolve()
         self._pool = ThreadPoolExecutor(deployment.HOST_THREADS, thread_name_prefix="incident")
+
+    def _connection(self) -> Connection:
+        return connection_module.CONNECTIONS.connect(self._settings)
 
     async def _run(self, operation: Callable[..., _T], *args: Any) -> _T:
         loop = asyncio.get_running_loop()
@@ -143,69 +158,50 @@ class IncidentProvider(Provider):
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         """Resolve key and endpoint from this provider's arguments and the environment."""
-        config = _config_lookup(request)
-        for provider in (self._status, self._order):
-            provider.configure(DynamicConfigureRequest(config))
-        self._settings = settings_module.resolve(config.get)
+        self._settings = settings_module.resolve(_config_lookup(request))
         # No preview: create and update then never run before the engine means them.
         return ConfigureResponse(accept_secrets=True, supports_preview=False)
 
     async def check(self, request: CheckRequest) -> CheckResponse:
         """The operation's `check`: bad input fails at preview, naming the field."""
         if request.type == schema.STATUS:
+            olds, news = plain_map(request.old_inputs), plain_map(request.new_inputs)
             try:
-                result = await self._run(
-                    self._status.check,
-                    plain_map(request.old_inputs),
-                    plain_map(request.new_inputs),
-                )
+                checked = await self._run(status.check, self._connection, olds, news)
             except StatusConflictError as error:
                 raise _adopt_by_import(error, request.name) from None
-            inputs = wire_map(result.inputs, _STATUS_INPUTS)
-        elif request.type == schema.ORDER:
+            return _check_response(checked, _STATUS_INPUTS)
+        if request.type == schema.ORDER:
             olds = self._order_fields(request.name, request.old_inputs)
-            result = await self._run(
-                self._order.check, olds, self._order_fields(request.name, request.new_inputs)
-            )
-            inputs = wire_map(result.inputs, _ORDER_INPUTS)
-        else:
-            raise UnknownTypeError(request.type)
-        failures = [CheckFailure(f.property, f.reason) for f in result.failures]
-        return CheckResponse(inputs=inputs, failures=failures)
+            news = self._order_fields(request.name, request.new_inputs)
+            checked = await self._run(order.check, self._connection, olds, news)
+            return _check_response(checked, _ORDER_INPUTS)
+        raise UnknownTypeError(request.type)
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
         """The operation's `diff`, with the fields it found changed for `preview --diff`."""
         if request.type == schema.STATUS:
             olds, news = plain_map(request.old_state), plain_map(request.new_inputs)
-            result = await self._run(self._status.diff, request.resource_id, olds, news)
-            changes, replaces = resource.changed_fields(olds, StatusInputs.of(news))
-        elif request.type == schema.ORDER:
+            return _diff_response(await self._run(status.diff, request.resource_id, olds, news))
+        if request.type == schema.ORDER:
             olds = self._order_fields(request.name, request.old_state)
             news = self._order_fields(request.name, request.new_inputs)
-            result = await self._run(self._order.diff, request.resource_id, olds, news)
-            changes, replaces = order.changed_fields(olds, news)
-        else:
-            raise UnknownTypeError(request.type)
-        return DiffResponse(
-            changes=result.changes,
-            replaces=list(result.replaces or []),
-            delete_before_replace=bool(result.delete_before_replace),
-            diffs=[*changes, *replaces],
-            detailed_diff=_detailed(changes, replaces),
-        )
+            return _diff_response(await self._run(order.diff, olds, news))
+        raise UnknownTypeError(request.type)
 
     async def create(self, request: CreateRequest) -> CreateResponse:
         """The operation's `create`."""
         if request.type == schema.STATUS:
+            props = plain_map(request.properties)
             try:
-                result = await self._run(self._status.create, plain_map(request.properties))
+                made = await self._run(status.create, self._connection, props)
             except StatusConflictError as error:
                 raise _adopt_by_import(error, request.name) from None
-            return CreateResponse(result.id, wire_map(result.outs or {}, _STATUS_OUTPUTS))
+            return CreateResponse(made.id, wire_map(made.outs, _STATUS_OUTPUTS))
         if request.type == schema.ORDER:
             props = self._order_fields(request.name, request.properties)
-            result = await self._run(self._order.create, props)
-            return CreateResponse(result.id, wire_map(result.outs or {}, _ORDER_OUTPUTS))
+            made = await self._run(order.create, self._connection, props)
+            return CreateResponse(made.id, wire_map(made.outs, _ORDER_OUTPUTS))
         raise UnknownTypeError(request.type)
 
     async def read(self, request: ReadRequest) -> ReadResponse:
@@ -214,41 +210,38 @@ class IncidentProvider(Provider):
         if request.type == schema.STATUS:
             # Whether the program declares a rank is in the inputs the engine recorded.
             props = {**plain_map(request.properties), "rank_declared": "rank" in request.inputs}
+            found = await self._run(status.read, self._connection, request.resource_id, props)
             names = (_STATUS_OUTPUTS, _STATUS_INPUTS)
-            result = await self._run(self._status.read, request.resource_id, props)
         elif request.type == schema.ORDER:
-            props, names = (
-                self._order_fields(request.name, request.properties),
-                (_ORDER_OUTPUTS, _ORDER_INPUTS),
-            )
-            result = await self._run(self._order.read, request.resource_id, props)
+            props = self._order_fields(request.name, request.properties)
+            found = await self._run(order.read, self._connection, request.resource_id, props)
+            names = (_ORDER_OUTPUTS, _ORDER_INPUTS)
         else:
             raise UnknownTypeError(request.type)
-        if not result.id:
+        if found is None:
             return ReadResponse(resource_id="")
-        outs, inputs = result.outs or {}, result.inputs or {}
-        return ReadResponse(result.id, wire_map(outs, names[0]), wire_map(inputs, names[1]))
+        outs, inputs = wire_map(found.outs, names[0]), wire_map(found.inputs, names[1])
+        return ReadResponse(found.id, outs, inputs)
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         """The operation's `update`."""
         if request.type == schema.STATUS:
-            olds, news = plain_map(request.olds), plain_map(request.news)
-            result = await self._run(self._status.update, request.resource_id, olds, news)
-            return UpdateResponse(wire_map(result.outs or {}, _STATUS_OUTPUTS))
+            news = plain_map(request.news)
+            outs = await self._run(status.update, self._connection, request.resource_id, news)
+            return UpdateResponse(wire_map(outs, _STATUS_OUTPUTS))
         if request.type == schema.ORDER:
             olds = self._order_fields(request.name, request.olds)
             news = self._order_fields(request.name, request.news)
-            result = await self._run(self._order.update, request.resource_id, olds, news)
-            return UpdateResponse(wire_map(result.outs or {}, _ORDER_OUTPUTS))
+            outs = await self._run(order.update, self._connection, olds, news)
+            return UpdateResponse(wire_map(outs, _ORDER_OUTPUTS))
         raise UnknownTypeError(request.type)
 
     async def delete(self, request: DeleteRequest) -> None:
         """The operation's `delete`."""
-        props = plain_map(request.properties)
         if request.type == schema.STATUS:
-            await self._run(self._status.delete, request.resource_id, props)
+            await self._run(status.delete, self._connection, request.resource_id)
         elif request.type == schema.ORDER:
-            await self._run(self._order.delete, request.resource_id, props)
+            order.delete()
         else:
             raise UnknownTypeError(request.type)
 

@@ -1,9 +1,9 @@
 """Engine values to the plain values the operations take, and back.
 
-The operations (the dynamic providers' methods) read Python values with snake_case names, see an
-unknown value as the SDK's ``UNKNOWN`` sentinel string and every number as the engine sends it
-(a float). The engine speaks `PropertyValue`s with camelCase names. Secrets are unwrapped on the
-way in: no field of a status or an order is secret.
+The operations (`operations.status`, `operations.order`) read Python values with snake_case
+names, see an unknown value as the SDK's ``UNKNOWN`` sentinel string and every number as the
+engine sends it (a float). The engine speaks `PropertyValue`s with camelCase names. Secrets are
+unwrapped on the way in: no field of a status or an order is secret.
 """
 
 from __future__ import annotations

@@ -1,0 +1,275 @@
+"""The operations of an `IncidentStatusOrder`, over plain values (see `results`).
+
+Every one of them is what both ways in run: the dynamic `IncidentStatusOrderProvider` and the
+plugin's `incident:index:IncidentStatusOrder`. The order owns no status. It owns the relative
+order of the statuses it lists: an up moves the fewest of them it can (see `ranking`), never
+touches a status the list does not name, and deleting the order writes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .. import categories, ranking
+from .. import deployment as deployment_module
+from ..errors import IncidentAPIError, StatusOrderError
+from ..inputs import describe, is_unknown
+from .results import Checked, Connect, Diff, Failure, Found, Made
+
+if TYPE_CHECKING:
+    from ..client import IncidentStatusesClient
+    from ..wire import IncidentStatusRecord
+
+INPUTS = ("category", "statuses", "order_name")
+"""The inputs of an order, as the operations name them (`order_name`: the resource's name)."""
+OUTPUTS = (*INPUTS, "ranks", "declared", "moved_outside", "restores")
+"""The outputs of an order, as the operations name them."""
+
+
+def check_inputs(news: Mapping[str, Any]) -> Checked:
+    """Validate the shape of the inputs; every failure names its field. Never raises."""
+    failures: list[Failure] = []
+
+    def fail(prop: str, reason: str) -> None:
+        failures.append(Failure(prop, f"{prop}: {reason}"))
+
+    category = news.get("category")
+    if not is_unknown(category) and category not in categories.CONFIGURABLE:
+        fail(
+            "category",
+            f"must be one of {', '.join(categories.CONFIGURABLE)} (the categories an "
+            f"organisation orders), got {describe(category)}",
+        )
+
+    statuses = news.get("statuses")
+    if not is_unknown(statuses):
+        if not isinstance(statuses, list):
+            fail("statuses", f"must be a list of status ids, got {describe(statuses)}")
+        else:
+            seen: dict[str, int] = {}
+            for index, status_id in enumerate(statuses):
+                if is_unknown(status_id):
+                    continue
+                if not isinstance(status_id, str) or not status_id.strip():
+                    fail("statuses", f"[{index}] must be a status id, got {describe(status_id)}")
+                elif status_id in seen:
+                    fail(
+                        "statuses",
+                        f"[{index}] {status_id!r} is already listed at [{seen[status_id]}]; "
+                        "list each status once",
+                    )
+                else:
+                    seen[status_id] = index
+    inputs = {p: news.get(p) for p in INPUTS}
+    return Checked(inputs, failures)
+
+
+def check(connect: Connect, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Checked:
+    """Reject bad input at preview, naming the field; ids are looked up only when changed."""
+    result = check_inputs(news)
+    if result.failures:
+        return result
+    statuses = _known_ids(news.get("statuses"))
+    if statuses is None:
+        return result
+    taken = _claim(news.get("order_name"), statuses)
+    result.failures.extend(Failure("statuses", reason) for reason in taken)
+    category = news.get("category")
+    unchanged = all(olds.get(p) == news.get(p) for p in ("category", "statuses"))
+    if taken or unchanged or not isinstance(category, str) or is_unknown(category):
+        return result
+    try:
+        records = connect().snapshot()
+    except IncidentAPIError:
+        # Checked again before any write; a preview need not fail on a network blip.
+        return result
+    result.failures.extend(
+        Failure("statuses", problem) for problem in list_problems(category, statuses, records)
+    )
+    return result
+
+
+def changed_fields(
+    olds: Mapping[str, Any], news: Mapping[str, Any]
+) -> tuple[list[str], list[str]]:
+    """The fields `news` changes from the outputs `olds`, and those that replace."""
+    changes = ["statuses"] if news.get("statuses") != olds.get("statuses") else []
+    replaces = ["category"] if news.get("category") != olds.get("category") else []
+    return changes, replaces
+
+
+def diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Diff:
+    """Compare the category (a change replaces) and the list; ranks are the provider's own."""
+    changes, replaces = changed_fields(olds, news)
+    return Diff(changes, replaces)
+
+
+def _known_ids(statuses: object) -> list[str] | None:
+    if not isinstance(statuses, list) or any(not isinstance(s, str) for s in statuses):
+        return None
+    return None if any(is_unknown(s) for s in statuses) else list(statuses)
+
+
+def list_problems(
+    category: str, statuses: Sequence[str], records: Mapping[str, IncidentStatusRecord]
+) -> list[str]:
+    """What keeps `statuses` from being ordered in `category`, given every status by id."""
+    problems: list[str] = []
+    for index, status_id in enumerate(statuses):
+        record = records.get(status_id)
+        if record is None:
+            problems.append(
+                f"statuses: [{index}] no incident status has id {status_id!r} "
+                "(see `incident-statuses list`)"
+            )
+        elif record.category != category:
+            problems.append(
+                f"statuses: [{index}] {record.name!r} ({status_id}) is a {record.category!r} "
+                f"status; this order is of {category!r} statuses"
+            )
+    return problems
+
+
+def _claim(order_name: object, statuses: Sequence[str]) -> list[str]:
+    """Record that `order_name` lists `statuses`; the statuses another order listed first.
+
+    A status in two orders of one deployment would be moved back and forth by them every run.
+    """
+    if not isinstance(order_name, str):
+        return []
+    taken: list[str] = []
+    for status_id in statuses:
+        holder = deployment_module.DEPLOYMENT.claim(order_name, status_id)
+        if holder != order_name:
+            taken.append(
+                f"statuses: {status_id!r} is also listed by the IncidentStatusOrder "
+                f"{holder!r}; a status may be in one order only, or the two move it back "
+                "and forth"
+            )
+    return taken
+
+
+def put_in_order(
+    client: IncidentStatusesClient, category: str, statuses: Sequence[str]
+) -> dict[str, int]:
+    """Move the fewest of `statuses` it can so that they read in that order; their ranks after.
+
+    One call of the client's (`reorder`), retried by its one policy: after a lost rank or a
+    failed write, the next attempt plans from what incident.io then holds.
+    """
+
+    def plan(records: dict[str, IncidentStatusRecord]) -> list[tuple[str, int]]:
+        problems = list_problems(category, statuses, records)
+        if problems:
+            raise StatusOrderError(
+                f"cannot order the {category!r} statuses: " + "; ".join(problems)
+            )
+        ranks = {r.id: r.rank for r in records.values() if r.category == category}
+        return ranking.plan(statuses, ranks)
+
+    records = client.reorder(plan)
+    return {status_id: records[status_id].rank for status_id in statuses}
+
+
+def create(connect: Connect, props: Mapping[str, Any]) -> Made:
+    """Put the listed statuses in order."""
+    return Made(f"order-{uuid.uuid4().hex}", _apply(connect, props))
+
+
+def update(connect: Connect, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+    """Put the listed statuses in their new order, or back in it after a move outside.
+
+    A second put-back in a row fails instead (see `_restores`).
+    """
+    return _apply(connect, news, restores=_restores(connect, olds, news))
+
+
+def _restores(connect: Connect, olds: Mapping[str, Any], news: Mapping[str, Any]) -> int:
+    """How many ups in a row, this one included, put back an order moved outside the stack.
+
+    Statuses carry no owner, so a move by another stack's order that lists them too looks
+    like a dashboard edit. One move is drift and is put back. A move again after the put-back,
+    with nothing changed in the declaration, is what two orders fighting over a status look
+    like: it fails, writing nothing, rather than moving the statuses back on every run.
+    """
+    unchanged = news.get("statuses") == olds.get("declared")
+    if not (olds.get("moved_outside") and unchanged):
+        return 0
+    if not olds.get("restores"):
+        return 1
+    records = connect().snapshot()
+    moved = [
+        f"{records[s].name!r} ({s})" if s in records else repr(s)
+        for s, held in zip(olds.get("declared") or [], olds.get("statuses") or [], strict=False)
+        if s != held
+    ]
+    raise StatusOrderError(
+        f"the IncidentStatusOrder {olds.get('order_name')!r} found "
+        f"{', '.join(moved) or 'its statuses'} out of its order again, after its last "
+        "`pulumi up` had put them back: something moves them every time. Most likely an "
+        "IncidentStatusOrder of another stack lists them too (or an IncidentStatus sets "
+        "`rank` on one of them); a status may be in one order only. Nothing was written. "
+        "Remove the statuses from all but one order. If they were moved by hand and this "
+        "order should hold, run `pulumi up --replace` with this order's URN."
+    )
+
+
+def _apply(connect: Connect, props: Mapping[str, Any], restores: int = 0) -> dict[str, Any]:
+    statuses = [str(s) for s in props["statuses"]]
+    connection = connect()
+    try:
+        ranks = put_in_order(connection.client, str(props["category"]), statuses)
+    finally:
+        connection.invalidate()
+    return outputs(props, statuses, ranks, restores=restores)
+
+
+def read(connect: Connect, order_id: str, props: Mapping[str, Any]) -> Found:
+    """Record the order the listed statuses hold now; a deleted one leaves the list."""
+    category = props.get("category")
+    records = connect().snapshot()
+    present = [
+        records[s]
+        for s in props.get("statuses") or []
+        if s in records and records[s].category == category
+    ]
+    present.sort(key=lambda record: record.rank)
+    statuses = [record.id for record in present]
+    declared = props.get("declared") or props.get("statuses") or []
+    moved = statuses != [s for s in declared if s in statuses]
+    outs = outputs(
+        props,
+        statuses,
+        {record.id: record.rank for record in present},
+        declared=declared,
+        moved_outside=moved,
+        restores=(props.get("restores") or 0) if moved else 0,
+    )
+    return Found(order_id, outs, {p: outs[p] for p in INPUTS})
+
+
+def delete() -> None:
+    """Forget the order; the statuses keep their ranks."""
+
+
+def outputs(
+    props: Mapping[str, Any],
+    statuses: list[str],
+    ranks: Mapping[str, int],
+    *,
+    declared: list[str] | None = None,
+    moved_outside: bool = False,
+    restores: int = 0,
+) -> dict[str, Any]:
+    """The one mapper to the resource's outputs; `declared` defaults to `statuses`."""
+    return {
+        "category": props.get("category"),
+        "statuses": statuses,
+        "order_name": props.get("order_name"),
+        "ranks": [ranks[s] for s in statuses],
+        "declared": list(statuses if declared is None else declared),
+        "moved_outside": moved_outside,
+        "restores": restores,
+    }

@@ -1,0 +1,111 @@
+"""The operations exist once: the dynamic providers and the plugin answer alike, and the core
+knows neither of them."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pulumi.provider.experimental.provider import CheckRequest, DiffRequest
+
+from pulumi_incident_statuses import deployment, operations
+from pulumi_incident_statuses.inputs import UNKNOWN
+from pulumi_incident_statuses.order import IncidentStatusOrderProvider
+from pulumi_incident_statuses.plugin import schema
+from pulumi_incident_statuses.plugin.provider import IncidentProvider
+from pulumi_incident_statuses.plugin.values import wire
+from pulumi_incident_statuses.resource import IncidentStatusProvider
+
+CORE = Path(operations.__file__).parent
+STATUS_URN = f"urn:pulumi:dev::p::{schema.STATUS}::fixing"
+ORDER_URN = f"urn:pulumi:dev::p::{schema.ORDER}::live-order"
+FIXING = {"name": "Fixing", "description": "A fix is under way.", "category": "live"}
+
+
+def test_the_core_imports_neither_adapter() -> None:
+    imported: dict[str, list[str]] = {}
+    for module in sorted(CORE.glob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                names = [f"{'.' * node.level}{node.module or ''}"]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            imported.setdefault(module.name, []).extend(names)
+    adapters = ("pulumi", "..resource", "..order", "..plugin", "..provider_base")
+    crossing = {
+        module: [name for name in names if name.startswith(adapters)]
+        for module, names in imported.items()
+    }
+    assert crossing == {module: [] for module in imported}
+    assert {"status.py", "order.py"} <= set(imported)
+
+
+def _fields(values: dict[str, Any]) -> dict[str, Any]:
+    return {schema.WIRE_NAMES.get(key, key): wire(value) for key, value in values.items()}
+
+
+STATUS_INPUTS = [
+    FIXING,
+    {**FIXING, "rank": 3.0},
+    {**FIXING, "rank": 7, "category": "learning"},
+    {**FIXING, "rank": UNKNOWN, "name": UNKNOWN},
+    {"description": "d", "category": "live"},
+    {**FIXING, "name": " "},
+    {**FIXING, "category": "triage"},
+    {**FIXING, "category": "active"},
+    {**FIXING, "rank": -1.0},
+    {**FIXING, "rank": 2.5},
+]
+
+
+@pytest.mark.parametrize("news", STATUS_INPUTS, ids=lambda news: repr(news)[:40])
+def test_a_status_is_checked_and_diffed_alike_on_both_paths(
+    news: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No key: the check of a new status looks nothing up, on either path.
+    monkeypatch.delenv("INCIDENT_API_KEY", raising=False)
+    monkeypatch.setattr(deployment, "DEPLOYMENT", deployment.Deployment())
+    dynamic = IncidentStatusProvider().check({}, news)
+    plugin = IncidentProvider()
+    served = asyncio.run(plugin.check(CheckRequest(STATUS_URN, {}, _fields(news), b"")))
+    assert [(f.property, f.reason) for f in served.failures or []] == [
+        (f.property, f.reason) for f in dynamic.failures
+    ]
+    if dynamic.failures:
+        return
+    olds = {**FIXING, "rank": 7, "created_at": "t", "updated_at": "t"}
+    diffed = IncidentStatusProvider().diff("01ID", olds, dynamic.inputs)
+    request = DiffRequest(STATUS_URN, "01ID", _fields(olds), _fields(dynamic.inputs), [])
+    served_diff = asyncio.run(plugin.diff(request))
+    assert served_diff.changes == diffed.changes
+    assert list(served_diff.replaces or []) == list(diffed.replaces or [])
+    assert bool(served_diff.delete_before_replace) == bool(diffed.delete_before_replace)
+
+
+ORDER_INPUTS = [
+    {"category": "live", "statuses": ["01A", "01B"]},
+    {"category": "closed", "statuses": []},
+    {"category": "live", "statuses": ["01A", "01A"]},
+    {"category": "live", "statuses": "01A"},
+]
+
+
+@pytest.mark.parametrize("news", ORDER_INPUTS, ids=lambda news: repr(news)[:40])
+def test_an_order_is_checked_alike_on_both_paths(
+    news: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The same declaration as the state holds: the check looks nothing up.
+    monkeypatch.setattr(deployment, "DEPLOYMENT", deployment.Deployment())
+    dynamic_news = {**news, "order_name": "live-order"}
+    dynamic = IncidentStatusOrderProvider().check(dynamic_news, dynamic_news)
+    monkeypatch.setattr(deployment, "DEPLOYMENT", deployment.Deployment())
+    request = CheckRequest(ORDER_URN, _fields(news), _fields(news), b"")
+    served = asyncio.run(IncidentProvider().check(request))
+    assert [(f.property, f.reason) for f in served.failures or []] == [
+        (f.property, f.reason) for f in dynamic.failures
+    ]

@@ -109,3 +109,25 @@ def test_an_order_is_checked_alike_on_both_paths(
     assert [(f.property, f.reason) for f in served.failures or []] == [
         (f.property, f.reason) for f in dynamic.failures
     ]
+
+
+def _no_connection() -> Any:
+    raise AssertionError("checking a change of an existing status sends nothing")
+
+
+@pytest.mark.parametrize(
+    ("old_category", "new_category", "import_id_kept"),
+    [("live", "learning", False), ("live", "live", True), ("live", UNKNOWN, True)],
+)
+def test_an_adopted_status_replaced_by_a_category_change_is_created_not_adopted_again(
+    old_category: str, new_category: str, import_id_kept: bool
+) -> None:
+    # The replacement deletes the adopted status first: adopting its id again could only fail.
+    adopted = {**FIXING, "category": old_category, "import_id": "01ADOPTED"}
+    declared = {**adopted, "category": new_category}
+    checked = operations.status.check(_no_connection, adopted, declared)
+    assert not checked.failures
+    assert ("import_id" in checked.inputs) is import_id_kept
+    assert checked.inputs["category"] == new_category
+    # A first adoption keeps it, whatever the category.
+    assert operations.status.check_inputs(declared).inputs["import_id"] == "01ADOPTED"

@@ -102,11 +102,28 @@ def check(connect: Connect, olds: Mapping[str, Any], news: Mapping[str, Any]) ->
     every check, so a preview sends at most that one request and never a write. Without a
     key, nothing is sent and only the inputs are checked. A held name raises
     `StatusConflictError`.
+
+    An `import_id` the stack has already adopted is dropped when the category changes: the
+    replacement deletes that status first, so what it must do is create the new one.
     """
     checked = check_inputs(news)
     if not olds and not checked.failures:
         _check_name_free(connect, checked.inputs)
+    if _replaces_adopted(olds, checked.inputs):
+        del checked.inputs["import_id"]
     return checked
+
+
+def _replaces_adopted(olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> bool:
+    adopted, category = olds.get("import_id"), olds.get("category")
+    return (
+        adopted is not None
+        and inputs.get("import_id") == adopted
+        and isinstance(category, str)
+        and isinstance(inputs.get("category"), str)
+        and not is_unknown(inputs["category"])
+        and inputs["category"] != category
+    )
 
 
 def _check_name_free(connect: Connect, inputs: Mapping[str, Any]) -> None:

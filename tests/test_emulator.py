@@ -729,4 +729,6 @@ def test_without_the_emulator_installed_the_cli_says_what_to_install(
     monkeypatch.setitem(sys.modules, "incident_statuses_emulator", None)
 
     assert cli.main(["emulator", "--port", "0", "--rank-race"]) == 2
-    assert "pip install 'pulumi-incident-statuses[emulator]'" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "the emulator is not installed: from a checkout of pulumi-incident-statuses" in said
+    assert "pip install ./emulator" in said

@@ -3,7 +3,7 @@
 A subcommand is a name, its flags (``add_arguments(parser)``) and what it runs
 (``run(args) -> int``); adding one is one more entry in ``_SUBCOMMANDS``. ``list``,
 ``generate`` and ``recover`` live here; ``emulator`` runs the separately installed emulator
-(``pip install 'pulumi-incident-statuses[emulator]'``), with its own flags.
+(from a checkout: ``pip install ./emulator``), with its own flags.
 
 ``list`` and ``generate`` read the organisation with the credentials the provider reads from the
 environment: ``INCIDENT_API_KEY``, and ``INCIDENT_ENDPOINT`` unless ``--endpoint`` is given.
@@ -135,8 +135,8 @@ def _reporting_errors(run: Run) -> Run:
 
 
 _NO_EMULATOR = (
-    "the emulator is not installed: pip install 'pulumi-incident-statuses[emulator]' "
-    "(in a checkout: pip install -e ./emulator)"
+    "the emulator is not installed: from a checkout of pulumi-incident-statuses, "
+    "pip install ./emulator"
 )
 
 

@@ -15,10 +15,7 @@ import ast
 import importlib
 import inspect
 import io
-import json
-import os
 import re
-import subprocess
 import sys
 import unicodedata
 from collections.abc import Iterator
@@ -30,7 +27,8 @@ import pytest
 
 import pulumi_incident_statuses as package
 from incident_statuses_emulator.process import EmulatorProcess
-from incident_statuses_harness.engine import API_KEY, configurable, toolchain
+from incident_statuses_harness.engine import configurable
+from incident_statuses_harness.user import shell
 from pulumi_incident_statuses import categories, codegen, errors, sdk, settings
 from pulumi_incident_statuses import order as order_module
 from pulumi_incident_statuses import resource as resource_module
@@ -418,37 +416,20 @@ def test_troubleshooting_quotes_the_sdk_too_old_messages() -> None:
 
 @pytest.mark.engine
 def test_the_readme_five_minute_start_runs_as_typed(
-    tmp_path: Path, emulator: EmulatorProcess
+    tmp_path: Path, emulator: EmulatorProcess, user_venv: Path
 ) -> None:
     readme = ROOT / "README.md"
     folder = tmp_path / "my-statuses"
     folder.mkdir()
     (folder / "Pulumi.yaml").write_text(_marked(readme, "five-minute-pulumi-yaml"))
     (folder / "__main__.py").write_text(_marked(readme, "five-minute-program"))
-    # The virtualenv the README makes, with the package in it: the checkout's.
-    (folder / "venv").symlink_to(ROOT / ".venv")
-    env = {**os.environ, **toolchain(tmp_path / "state").env()}
-    env.pop("PULUMI_PYTHON_CMD")
-    env.update(INCIDENT_ENDPOINT=emulator.url, INCIDENT_API_KEY=API_KEY)
-
-    def pulumi(*args: str) -> str:
-        done = subprocess.run(
-            ["pulumi", *args, "--non-interactive", "--color", "never"],
-            cwd=folder,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert done.returncode == 0, f"pulumi {args}:\n{done.stdout}\n{done.stderr}"
-        return done.stdout
-
+    # The virtualenv the README makes, with the package pip-installed in it.
+    (folder / "venv").symlink_to(user_venv)
+    pulumi = shell(tmp_path, folder, emulator)
     pulumi("stack", "init", "dev")
     pulumi("up", "--yes")
     held = configurable(emulator.url)
     assert sorted(held) == ["Assessing impact", "Mitigating"]
     assert held["Assessing impact"]["rank"] < held["Mitigating"]["rank"]
-    outputs = json.loads(pulumi("stack", "output", "--json"))
-    assert outputs == {"mitigating": held["Mitigating"]["id"]}
+    assert pulumi.outputs() == {"mitigating": held["Mitigating"]["id"]}
     pulumi("preview", "--expect-no-changes")

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from incident_statuses_emulator.process import EmulatorProcess
-from incident_statuses_harness.engine import API_KEY, ROOT, server_statuses, toolchain
+from incident_statuses_harness.engine import ROOT, server_statuses
+from incident_statuses_harness.user import Cli, shell
 
 pytestmark = pytest.mark.engine
 
@@ -30,31 +31,16 @@ def _live(emulator: EmulatorProcess) -> list[str]:
 def test_pulumi_new_from_the_template_then_up_and_destroy(
     tmp_path: Path, emulator: EmulatorProcess, dist_dir: Path
 ) -> None:
-    env = {**os.environ, **toolchain(tmp_path / "state").env()}
-    env.pop("PULUMI_PYTHON_CMD")  # the project names its own virtualenv
-    env.pop("VIRTUAL_ENV", None)
-    env.update(
+    project = tmp_path / "project"
+    pulumi = shell(tmp_path, project, emulator)
+    pulumi.env.pop("VIRTUAL_ENV", None)
+    pulumi.env.update(
         PIP_FIND_LINKS=" ".join(filter(None, [str(dist_dir), os.environ.get("PIP_FIND_LINKS")])),
         PIP_CONSTRAINT=str(ROOT / "constraints.txt"),
-        INCIDENT_ENDPOINT=emulator.url,
-        INCIDENT_API_KEY=API_KEY,
     )
-    project = tmp_path / "project"
-
-    def pulumi(*args: str | Path) -> str:
-        done = subprocess.run(
-            ["pulumi", *map(str, args), "--non-interactive"],
-            cwd=project if project.exists() else tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert done.returncode == 0, f"pulumi {args}:\n{done.stdout}\n{done.stderr}"
-        return done.stdout
-
-    pulumi("new", TEMPLATE, "--dir", project, "--name", "from-template", "--stack", "dev", "--yes")
+    new = Cli(tmp_path, pulumi.env)
+    new("new", str(TEMPLATE), "--dir", str(project), "--name", "from-template", "--stack", "dev",
+        "--yes")
 
     # The project's virtualenv has the package from the wheel, with its command.
     venv = project / "venv" / "bin"
@@ -71,10 +57,10 @@ def test_pulumi_new_from_the_template_then_up_and_destroy(
     assert command.returncode == 0, command.stderr
     assert "generate" in command.stdout
 
-    up = pulumi("up", "--yes", "--skip-preview")
+    up = pulumi("up", "--yes", "--skip-preview").stdout
     assert "5 created" in up
     assert _live(emulator)[: len(LIFECYCLE)] == LIFECYCLE
 
-    destroy = pulumi("destroy", "--yes", "--skip-preview")
+    destroy = pulumi("destroy", "--yes", "--skip-preview").stdout
     assert "5 deleted" in destroy
     assert not set(LIFECYCLE) & set(_live(emulator))

@@ -103,8 +103,12 @@ def made_since(
 
     ``rank`` None accepts any rank (an append). ``since`` is an instant on the service's clock.
     """
-    if not same_content(record, name=name, description=description, category=category, rank=rank):
-        return False
+    same = same_content(record, name=name, description=description, category=category, rank=rank)
+    return same and created_since(record, since)
+
+
+def created_since(record: IncidentStatusRecord, since: datetime) -> bool:
+    """Whether ``record`` was created at or after ``since`` (an instant on the service's clock)."""
     created = parse_instant(record.created_at)
     return created is not None and created >= since
 
@@ -229,14 +233,7 @@ class CreateGuard:
         if since is None:
             return None
         for record in listing.records:
-            if made_since(
-                record,
-                name=self.name,
-                description=self.description,
-                category=self.category,
-                rank=self.rank,
-                since=since,
-            ):
+            if self.declares(record) and created_since(record, since):
                 return record
         return None
 

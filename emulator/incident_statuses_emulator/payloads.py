@@ -44,27 +44,28 @@ class UpdatePayload:
 
 def parse_create(body: object) -> CreatePayload:
     """Check a decoded create body, raising with every problem found."""
-    fields = _require_object(body)
-    problems: list[Problem] = []
-    name = _text(fields, "name", problems)
-    description = _text(fields, "description", problems)
-    category = _category(fields, problems)
-    rank = _rank(fields, problems)
-    if problems or name is None or description is None or category is None:
-        raise ValidationFailed(problems)
+    name, description, category, rank = _parse(body, with_category=True)
+    assert category is not None  # _parse raised otherwise
     return CreatePayload(name=name, description=description, category=category, rank=rank)
 
 
 def parse_update(body: object) -> UpdatePayload:
     """Check a decoded update body, raising with every problem found."""
+    name, description, _, rank = _parse(body, with_category=False)
+    return UpdatePayload(name=name, description=description, rank=rank)
+
+
+def _parse(body: object, *, with_category: bool) -> tuple[str, str, str | None, int | None]:
+    # Problems are reported in the order of the fields in the API reference.
     fields = _require_object(body)
     problems: list[Problem] = []
     name = _text(fields, "name", problems)
     description = _text(fields, "description", problems)
+    category = _category(fields, problems) if with_category else None
     rank = _rank(fields, problems)
-    if problems or name is None or description is None:
+    if problems or name is None or description is None or (with_category and category is None):
         raise ValidationFailed(problems)
-    return UpdatePayload(name=name, description=description, rank=rank)
+    return name, description, category, rank
 
 
 def _require_object(body: object) -> dict[str, Any]:

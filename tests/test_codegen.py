@@ -463,3 +463,24 @@ def test_any_names_give_a_valid_program_with_exact_values(
     }
     assert all(name and name.isascii() for name in resource_names)
     assert all(d.protect for d in run.declared)
+
+
+def _imported_but_unused(program: str) -> set[str]:
+    tree = ast.parse(program)
+    imported = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    return imported - used
+
+
+def test_a_generated_program_imports_only_what_it_uses() -> None:
+    without_orders = generate([record("Archived", category="closed", rank=1)])
+    assert _imported_but_unused(without_orders) == set()
+    assert "from pulumi_incident_statuses import IncidentStatus\n" in without_orders
+    with_an_order = generate([record("Fixing"), record("Archived", category="closed", rank=1)])
+    assert _imported_but_unused(with_an_order) == set()
+    assert "IncidentStatusOrder(" in with_an_order

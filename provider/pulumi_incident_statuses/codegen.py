@@ -309,7 +309,8 @@ def generate(
         ),
         [
             "import pulumi",
-            "from pulumi_incident_statuses import IncidentStatus, IncidentStatusOrder",
+            "from pulumi_incident_statuses import "
+            + ("IncidentStatus, IncidentStatusOrder" if orders else "IncidentStatus"),
         ],
         *(
             _declaration(v, record, protect=protect)

@@ -125,15 +125,23 @@ def _take(
 ) -> IncidentStatusRecord:
     """Give `status_id` the name `name`, first moving whoever holds it where it is going."""
     client = connection.client
+    unheld_refusals = 0
     for _ in range(_MAX_STEPS):
         try:
             return client.update(status_id, name=name, description=description, rank=rank)
         except ValidationError as error:
             if not _about_name(error):
                 raise
+            refused = error
         holder = client.find_by_name(name)
         if holder is None or holder.id == status_id:
+            # Its holder may have just moved away: try once more. Refused again with nobody
+            # else holding it, the name is refused for itself, and that is the answer.
+            unheld_refusals += 1
+            if unheld_refusals > 1:
+                raise refused
             continue
+        unheld_refusals = 0
         intent = deployment_module.DEPLOYMENT.declared(holder.id)
         if intent is None:
             raise _Unmanaged(

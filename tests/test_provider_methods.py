@@ -15,6 +15,7 @@ from incident_statuses_harness.engine import configurable, server_statuses
 from incident_statuses_harness.organisation import edit, seed
 from pulumi_incident_statuses import connection, creation, deployment
 from pulumi_incident_statuses.errors import (
+    APIConnectionError,
     AuthenticationError,
     StatusConflictError,
     StatusOrderError,
@@ -294,3 +295,14 @@ def test_a_preview_of_an_order_and_new_statuses_lists_once(
     assert not provider.check({}, declared()).failures
     assert not provider.check({}, declared(name="Mending")).failures
     assert emulator.stats()["total"] - before == 1
+
+
+def test_check_of_a_new_status_goes_on_when_incident_io_cannot_answer(
+    provider: IncidentStatusProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unanswered(_connection: Any) -> None:
+        raise APIConnectionError(method="GET", path="/v1/incident_statuses", reason="timed out")
+
+    monkeypatch.setattr(connection.Connection, "first_list", unanswered)
+    # The name is checked again before the create writes; a preview need not fail on a blip.
+    assert not provider.check({}, declared()).failures

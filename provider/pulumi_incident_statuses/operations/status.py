@@ -13,10 +13,21 @@ from typing import TYPE_CHECKING, Any
 
 from .. import categories, creation, renames
 from .. import deployment as deployment_module
-from ..errors import MissingAPIKeyError, NotFoundError, StatusConflictError
+from ..errors import (
+    APIConnectionError,
+    MalformedResponseError,
+    MissingAPIKeyError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    StatusConflictError,
+)
 from ..inputs import UNKNOWN, StatusInputs, as_int, describe, is_unknown
 from ..ranking import MAX_RANK
 from .results import Checked, Connect, Diff, Failure, Found, Made
+
+# Answers a later try may not get: a new status's name check skips them, not a rejected key.
+_UNANSWERED = (APIConnectionError, MalformedResponseError, RateLimitError, ServerError)
 
 if TYPE_CHECKING:
     # The HTTP stack loads on the first request: a preview makes none and never imports it.
@@ -134,7 +145,12 @@ def _check_name_free(connect: Connect, inputs: Mapping[str, Any]) -> None:
         connection = connect()
     except MissingAPIKeyError:
         return
-    holder = connection.first_list().get(name)
+    try:
+        held = connection.first_list()
+    except _UNANSWERED:
+        # Checked again before any write; a preview need not fail on a network blip.
+        return
+    holder = held.get(name)
     if holder is None or deployment_module.DEPLOYMENT.declared(holder.id) is not None:
         # A status of this deployment (its diff has come) that holds the name is left to
         # the renames of `update`.

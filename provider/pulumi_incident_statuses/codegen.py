@@ -260,7 +260,7 @@ def generate(
     """The Python source of a Pulumi program adopting every status the organisation owns.
 
     Statuses are declared in lifecycle order: ``live``, ``learning`` then ``closed``, each by rank,
-    then id; each of ``live`` and ``learning`` that has any is followed by the
+    then id; after them, for each of ``live`` and ``learning`` that has any, the
     ``IncidentStatusOrder`` that keeps that order. Statuses incident.io owns are only named in the
     header. ``protect`` declares each status ``protect=True``. With ``stack``, the statuses it
     manages are left out, resource names avoid its resources' names, and a category one of its

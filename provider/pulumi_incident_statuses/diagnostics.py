@@ -17,7 +17,7 @@ Where the host is not the one this knows (another SDK version), the fallback is 
 traceback: an `IncidentAPIError` leaves a provider operation with its trace cut to the
 operation and a cause that is a bare copy of itself, which Python prints first, on its own line.
 The error keeps its type and attributes either way, so code calling a provider method directly
-catches it as before.
+catches it by its class.
 """
 
 from __future__ import annotations

@@ -63,6 +63,7 @@ from . import creation
 from . import settings as settings_module
 from .client import IncidentStatusesClient
 from .errors import RecoveryError, StackLockedError
+from .plugin import schema
 from .resource import RESOURCE_TYPE
 from .wire import IncidentStatusRecord
 
@@ -268,7 +269,7 @@ def recover(
     held = {
         str(resource["id"])
         for resource in in_state.values()
-        if resource.get("type") == RESOURCE_TYPE and resource.get("id")
+        if resource.get("type") in (RESOURCE_TYPE, schema.STATUS) and resource.get("id")
     }
     imported, unmatched = match_pending_creates(
         creates, listing.records, held=held, windows=windows

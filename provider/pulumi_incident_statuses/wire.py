@@ -98,8 +98,8 @@ def parse_http_date(value: str | None) -> datetime | None:
 def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
     """The wait a ``Retry-After`` value asks for, as seconds or an HTTP-date; None if unreadable.
 
-    incident.io documents seconds now and documented an HTTP-date (``Thu, 17 Apr 2025 11:17:18
-    UTC``) before, so both are accepted. A date in the past means no wait.
+    incident.io's documentation has given both forms (seconds, and an HTTP-date such as ``Thu, 17
+    Apr 2025 11:17:18 UTC``), so both are accepted. A date in the past means no wait.
     """
     if value is None:
         return None

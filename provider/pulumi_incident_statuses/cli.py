@@ -112,9 +112,7 @@ def _add_endpoint_argument(parser: argparse.ArgumentParser) -> None:
 def _fetch(args: argparse.Namespace) -> tuple[list[IncidentStatusRecord], str]:
     """Every status of the organisation, and the endpoint they came from."""
     resolved = settings_module.resolve_environment(endpoint=args.endpoint)
-    with IncidentStatusesClient(
-        resolved.require_api_key(), resolved.endpoint, origin=resolved.origin
-    ) as client:
+    with IncidentStatusesClient.from_settings(resolved) as client:
         return client.list(), client.endpoint
 
 

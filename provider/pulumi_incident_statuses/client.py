@@ -26,7 +26,7 @@ from .errors import (
     ValidationError,
 )
 from .retry import Reachability, RetryPolicy
-from .settings import DEFAULT_ENDPOINT, Origin, checked_api_key, checked_endpoint
+from .settings import DEFAULT_ENDPOINT, Origin, Settings, checked_api_key, checked_endpoint
 from .wire import IncidentStatusRecord, Reply, parse_http_date, redact, reply_or_raise
 
 __all__ = ["IncidentStatusesClient"]
@@ -122,6 +122,12 @@ class IncidentStatusesClient:
             "Content-Type": "application/json",
             "User-Agent": _user_agent(),
         }
+
+    @classmethod
+    def from_settings(cls, resolved: Settings) -> Self:
+        """A client with the key and endpoint of ``resolved``, naming where each was set;
+        `MissingAPIKeyError` if there is no key."""
+        return cls(resolved.require_api_key(), resolved.endpoint, origin=resolved.origin)
 
     @property
     def endpoint(self) -> str:

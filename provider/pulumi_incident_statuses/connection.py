@@ -112,9 +112,7 @@ class Connections:
             if connection is None:
                 from .client import IncidentStatusesClient
 
-                connection = Connection(
-                    IncidentStatusesClient(api_key, resolved.endpoint, origin=resolved.origin)
-                )
+                connection = Connection(IncidentStatusesClient.from_settings(resolved))
                 self._connections[key] = connection
             return connection
 

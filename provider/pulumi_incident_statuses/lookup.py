@@ -75,9 +75,7 @@ def find(resolved: settings_module.Settings, value: str, *, by_name: bool) -> In
     """The matching status, fetched with one call; StatusLookupError if there is none."""
     if not value.strip():
         raise ValueError(f"get_incident_status: {'name' if by_name else 'id'} must not be empty")
-    with IncidentStatusesClient(
-        resolved.require_api_key(), resolved.endpoint, origin=resolved.origin
-    ) as client:
+    with IncidentStatusesClient.from_settings(resolved) as client:
         if not by_name:
             try:
                 return client.get(value)

@@ -250,9 +250,7 @@ def recover(
     resolved = settings or settings_module.for_command_line(
         settings_module.resolve(_config_lookup(stack))
     )
-    with IncidentStatusesClient(
-        resolved.require_api_key(), resolved.endpoint, origin=resolved.origin
-    ) as client:
+    with IncidentStatusesClient.from_settings(resolved) as client:
         # Arrival on the wall clock: the run's times are on a wall clock too.
         listing = client.listing(clock=time.time)
     offset = _clock_offset(listing)

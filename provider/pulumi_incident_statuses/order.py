@@ -82,14 +82,7 @@ class IncidentStatusOrder(Resource, module="incident", name="IncidentStatusOrder
         statuses: pulumi.Input[Sequence[pulumi.Input[str]]],
     ) -> None:
         """Declare that `statuses` (ids, top first) appear in this order within `category`."""
-        props: dict[str, Any] = {
-            "category": category,
-            "statuses": statuses,
-            "order_name": resource_name,
-            "ranks": None,
-            "declared": None,
-            "moved_outside": None,
-            "restores": None,
-        }
+        props: dict[str, Any] = {p: None for p in order.OUTPUTS}
+        props.update(category=category, statuses=statuses, order_name=resource_name)
         with pickler_as_found():
             super().__init__(IncidentStatusOrderProvider(), resource_name, props, opts)

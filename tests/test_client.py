@@ -162,7 +162,7 @@ def test_wrong_key_is_an_authentication_error_and_not_retried(emulator: Emulator
         ),
         (
             Origin(api_key="incident:apiKey"),
-            "check the API key in stack config incident:apiKey. After rotating it, `pulumi "
+            "check the API key in stack config incident:apiKey. After changing it, `pulumi "
             "refresh` and `pulumi destroy` still send the key recorded by the last `pulumi up`: "
             "run `pulumi up` first, or add --run-program",
         ),

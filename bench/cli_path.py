@@ -3,7 +3,7 @@
 Each side is a project folder (`Pulumi.yaml` naming the checkout's virtualenv, a `__main__.py`)
 run by the `pulumi` CLI through the Python language host, exactly as a user runs it: the no-I/O
 baseline, ours as dynamic resources (`cli ...` rows) and ours through the provider plugin
-`pulumi-resource-incident` (`plugin ...` rows, against the same baseline runs). Also here:
+`pulumi-resource-incident-statuses` (`plugin ...` rows, against the same baseline runs). Also here:
 the mixed stack (N statuses, then a dynamic resource whose provider class is in the program file)
 and the breakdown of where an `up` of 10 spends its time.
 
@@ -50,7 +50,7 @@ _PROGRAMS = {
     # What a generated SDK's IncidentStatus registers, without the SDK's own code around it.
     PLUGIN: (
         "",
-        'pulumi.CustomResource("incident:index:IncidentStatus", f"status-{i:04d}", '
+        'pulumi.CustomResource("incident-statuses:index:IncidentStatus", f"status-{i:04d}", '
         '{"name": f"Plugin status {i:04d}", "description": f"Benchmark status number {i}.", '
         '"category": "live", "rank": None, "createdAt": None, "updatedAt": None})',
     ),

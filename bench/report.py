@@ -392,8 +392,9 @@ def markdown(
             "`pulumi up --yes` (its preview included) creating N, `pulumi preview` and "
             "`pulumi refresh --yes` of the unchanged stack, `pulumi destroy --yes`. Seconds are "
             "the CLI command's wall time. `cli` rows are ours as dynamic resources, `plugin` rows "
-            "ours through the provider plugin `pulumi-resource-incident` (a program registering "
-            "`incident:index:IncidentStatus`), each against the same baseline runs.",
+            "ours through the provider plugin `pulumi-resource-incident-statuses` (a program "
+            "registering `incident-statuses:index:IncidentStatus`), each against the same baseline "
+            "runs.",
             "",
         ]
         for size in sorted({row.size for row in cli}):

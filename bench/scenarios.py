@@ -46,7 +46,7 @@ wait for the server, not measure this package (the mixed run keeps the real limi
 
 _MIB = 1024 * 1024
 # The dynamic provider host, and the provider plugin the engine starts for package `incident`.
-_PROVIDER_MARKS = ("pulumi.dynamic", "pulumi-resource-incident")
+_PROVIDER_MARKS = ("pulumi.dynamic", "pulumi-resource-incident-statuses")
 
 
 @dataclass(frozen=True)

@@ -131,18 +131,22 @@ def test_python_block_compiles(block: Block) -> None:
     compile(block.text, block.where, "exec")
 
 
+def _ours(module: str) -> bool:
+    return module == package.__name__ or module.startswith(package.__name__ + ".")
+
+
 def _public_api(tree: ast.Module) -> dict[str, Any]:
     """What the block imports from the package, by the name it binds; each import checked."""
     bound: dict[str, Any] = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(package.__name__):
+        if isinstance(node, ast.ImportFrom) and _ours(node.module or ""):
             module = importlib.import_module(str(node.module))
             for alias in node.names:
                 assert hasattr(module, alias.name), f"{node.module} has no {alias.name}"
                 bound[alias.asname or alias.name] = getattr(module, alias.name)
         elif isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.name.startswith(package.__name__):
+                if _ours(alias.name):
                     importlib.import_module(alias.name)
     return bound
 
@@ -273,7 +277,10 @@ def test_the_reference_names_the_plugins_schema() -> None:
             for function in described["functions"].values()
             for name in (*function["inputs"]["properties"], *function["outputs"]["properties"])
         ),
-        *(language["packageName"] for language in described["language"].values()),
+        *(
+            language.get("packageName") or language["importBasePath"]
+            for language in described["language"].values()
+        ),
     }
     missing = sorted(name for name in names if f"`{name}`" not in text)
     assert not missing

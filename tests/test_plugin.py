@@ -43,8 +43,8 @@ from pulumi_incident_statuses.plugin.values import plain_map, wire, wire_map
 
 _T = TypeVar("_T")
 
-STATUS_URN = "urn:pulumi:dev::p::incident:index:IncidentStatus::fixing"
-ORDER_URN = "urn:pulumi:dev::p::incident:index:IncidentStatusOrder::live-order"
+STATUS_URN = "urn:pulumi:dev::p::incident-statuses:index:IncidentStatus::fixing"
+ORDER_URN = "urn:pulumi:dev::p::incident-statuses:index:IncidentStatusOrder::live-order"
 
 
 def run(coroutine: Coroutine[Any, Any, _T]) -> _T:
@@ -83,7 +83,7 @@ def test_values_keep_unknowns_and_send_numbers_as_floats() -> None:
 
 def test_schema_names_the_package_its_resources_and_secret_key() -> None:
     served = json.loads(run(IncidentProvider().get_schema(GetSchemaRequest(0))).schema)
-    assert served["name"] == "incident"
+    assert served["name"] == "incident-statuses"
     assert set(served["resources"]) == {schema.STATUS, schema.ORDER}
     assert set(served["functions"]) == {schema.GET_STATUS}
     assert served["provider"]["inputProperties"]["apiKey"]["secret"] is True
@@ -94,7 +94,7 @@ def test_schema_names_the_package_its_resources_and_secret_key() -> None:
 
 def test_check_config_keeps_the_key_secret_and_refuses_plain_http() -> None:
     request = CheckRequest(
-        "urn:pulumi:dev::p::pulumi:providers:incident::org",
+        "urn:pulumi:dev::p::pulumi:providers:incident-statuses::org",
         {},
         props(apiKey="k", endpoint="http://api.example.com"),
         b"",
@@ -161,7 +161,7 @@ def test_create_never_takes_a_held_name(
     plugin: IncidentProvider, emulator: EmulatorProcess
 ) -> None:
     held = seed(emulator.url, (FIXING,))["Fixing"]["id"]
-    advice = f"adopt it with `pulumi import incident:index:IncidentStatus fixing {held}`"
+    advice = f"adopt it with `pulumi import incident-statuses:index:IncidentStatus fixing {held}`"
     with pytest.raises(StatusConflictError, match=advice) as raised:
         run(plugin.create(CreateRequest(STATUS_URN, props(**FIXING), 60, False)))
     assert "request " in str(raised.value) and raised.value.holder_id == held
@@ -213,8 +213,9 @@ def test_keys_come_from_the_provider_arguments(
 
 
 def test_an_unknown_token_is_named(plugin: IncidentProvider) -> None:
-    with pytest.raises(UnknownTypeError, match="incident:index:Nope"):
-        run(plugin.check(CheckRequest("urn:pulumi:d::p::incident:index:Nope::n", {}, {}, b"")))
+    with pytest.raises(UnknownTypeError, match="incident-statuses:index:Nope"):
+        urn = "urn:pulumi:d::p::incident-statuses:index:Nope::n"
+        run(plugin.check(CheckRequest(urn, {}, {}, b"")))
 
 
 def test_the_executable_says_how_it_is_run(capsys: pytest.CaptureFixture[str]) -> None:
@@ -268,7 +269,7 @@ def test_generate_writes_the_import_file_with_generates_names() -> None:
     ]
     listed = json.loads(codegen.import_file(records))["resources"]
     assert listed == [
-        {"type": "incident:index:IncidentStatus", "name": name, "id": status_id}
+        {"type": "incident-statuses:index:IncidentStatus", "name": name, "id": status_id}
         for name, status_id in (("investigating", "01ID3"), ("fixing", "01ID0"), ("for", "01ID2"))
     ]
     program = codegen.generate(records)
@@ -282,6 +283,6 @@ def test_check_of_a_new_status_says_to_adopt_a_held_name_by_pulumi_import(
     with pytest.raises(StatusConflictError) as raised:
         run(plugin.check(CheckRequest(STATUS_URN, {}, props(**FIXING), b"")))
     said = str(raised.value)
-    assert said.endswith(f"`pulumi import incident:index:IncidentStatus fixing {held}` instead")
+    assert said.endswith(f"`pulumi import {schema.STATUS} fixing {held}` instead")
     # `incident-statuses recover` reads dynamic resources only: not offered here.
     assert "incident-statuses recover" not in said

@@ -1,7 +1,8 @@
 """The provider plugin on the path users type: a project folder, the `pulumi` CLI, the emulator.
 
-The engine starts `pulumi-resource-incident` as it starts any provider binary: found on `PATH`
-(the checkout's `.venv/bin`), or in the folder `Pulumi.yaml` names under `plugins.providers`.
+The engine starts `pulumi-resource-incident-statuses` as it starts any provider binary: found on
+`PATH` (the checkout's `.venv/bin`), or in the folder `Pulumi.yaml` names under
+`plugins.providers`.
 Pulumi YAML projects run with the `pulumi-language-yaml` host that `make setup` builds; the
 Python project uses the SDK `pulumi package gen-sdk` makes from the plugin's schema.
 """
@@ -20,10 +21,11 @@ from incident_statuses_harness import typescript
 from incident_statuses_harness.engine import ROOT, configurable, server_statuses, stats
 from incident_statuses_harness.organisation import MANAGED, edit, seed
 from incident_statuses_harness.user import Cli, shell, user_project
+from pulumi_incident_statuses.plugin.schema import PACKAGE, STATUS
 
 pytestmark = pytest.mark.engine
 
-PLUGIN = ROOT / ".venv" / "bin" / "pulumi-resource-incident"
+PLUGIN = ROOT / ".venv" / "bin" / "pulumi-resource-incident-statuses"
 
 
 PROJECT = "name: statuses\nruntime: yaml\n"
@@ -74,7 +76,7 @@ def test_a_yaml_project_lifecycle(tmp_path: Path, emulator: EmulatorProcess) -> 
     program.write_text(program.read_text("utf-8").replace("A fix is under way.", "Shipping."))
     preview = pulumi("preview", "--diff").stdout
     assert changed_lines(preview) == [
-        "~ incident:index:IncidentStatus: (update)",
+        "~ incident-statuses:index:IncidentStatus: (update)",
         '~ description: "A fix is under way." => "Shipping."',
     ], preview
 
@@ -104,10 +106,10 @@ def test_pulumi_import_adopts_without_writing(tmp_path: Path, emulator: Emulator
     writes = stats(emulator.url)["writes"]
 
     # One status: the code to paste is printed after the import.
-    one = pulumi("import", "incident:index:IncidentStatus", "investigating",
+    one = pulumi("import", "incident-statuses:index:IncidentStatus", "investigating",
                  made["Investigating"]["id"], "--yes").stdout
     code = one[one.index("\nresources:\n") + 1 :]
-    assert "type: incident:IncidentStatus" in code and "protect: true" in code, one
+    assert "type: incident-statuses:IncidentStatus" in code and "protect: true" in code, one
 
     # Many at once from the file `incident-statuses generate --import-file` writes (less the
     # status imported alone above).
@@ -125,7 +127,7 @@ def test_pulumi_import_adopts_without_writing(tmp_path: Path, emulator: Emulator
     assert stats(emulator.url)["writes"] == writes
 
     state = json.loads(pulumi("stack", "export").stdout)["deployment"]["resources"]
-    imported = [r for r in state if r["type"] == "incident:index:IncidentStatus"]
+    imported = [r for r in state if r["type"] == "incident-statuses:index:IncidentStatus"]
     assert sorted(r["id"] for r in imported) == sorted(s["id"] for s in made.values())
     assert all(r.get("protect") for r in imported)
 
@@ -148,21 +150,21 @@ config:
     secret: true
 resources:
   org-a:
-    type: pulumi:providers:incident
+    type: pulumi:providers:incident-statuses
     properties:
       apiKey: ${keyA}
       endpoint: %(a)s
   org-b:
-    type: pulumi:providers:incident
+    type: pulumi:providers:incident-statuses
     properties:
       apiKey: ${keyB}
       endpoint: %(b)s
   fixing-a:
-    type: incident:index:IncidentStatus
+    type: incident-statuses:index:IncidentStatus
     properties: {name: Fixing, description: In organisation A., category: live}
     options: {provider: "${org-a}"}
   fixing-b:
-    type: incident:index:IncidentStatus
+    type: incident-statuses:index:IncidentStatus
     properties: {name: Fixing, description: In organisation B., category: live}
     options: {provider: "${org-b}"}
 outputs:
@@ -184,7 +186,7 @@ def assert_keys_secret(pulumi: Cli) -> None:
     assert not any(key in exported for key in KEYS.values())
     providers = [
         r for r in json.loads(exported)["deployment"]["resources"]
-        if r["type"] == "pulumi:providers:incident"
+        if r["type"] == "pulumi:providers:incident-statuses"
     ]
     assert providers and all("ciphertext" in r["inputs"]["apiKey"] for r in providers)
 
@@ -213,7 +215,7 @@ def test_two_organisations_in_one_yaml_stack(
 SDK_PROGRAM = '''"""Two organisations through the plugin's SDK, a dynamic status beside them."""
 
 import pulumi
-import pulumi_incident_sdk as incident
+import pulumi_incident_statuses_sdk as incident
 
 from pulumi_incident_statuses import IncidentStatus
 
@@ -233,8 +235,8 @@ for org in ("a", "b"):
     )
     pulumi.export(org, fixing.id)
 
-# The stack config incident:apiKey and incident:endpoint serve the dynamic resource and the
-# plugin's default provider alike.
+# The stack config incident:apiKey and incident:endpoint serve the dynamic resource; the plugin's
+# default provider reads its own, incident-statuses:apiKey and incident-statuses:endpoint.
 reviewing = IncidentStatus(
     "reviewing", name="Reviewing", description="Made by the dynamic resource.", category="learning"
 )
@@ -250,10 +252,10 @@ def test_python_sdk_beside_the_dynamic_resource(
     folder = user_project(tmp_path / "project", SDK_PROGRAM, user_venv)
     # The executable `pip install` put in the project's virtualenv, named in Pulumi.yaml.
     with (folder / "Pulumi.yaml").open("a", encoding="utf-8") as project:
-        project.write("plugins:\n  providers:\n    - name: incident\n      path: venv/bin\n")
+        project.write(f"plugins:\n  providers:\n    - name: {PACKAGE}\n      path: venv/bin\n")
     pulumi = shell(tmp_path, folder, orgs["a"], key_in_env=False)
     del pulumi.env["INCIDENT_ENDPOINT"]
-    pulumi("package", "gen-sdk", str(user_venv / "bin" / "pulumi-resource-incident"),
+    pulumi("package", "gen-sdk", str(user_venv / "bin" / "pulumi-resource-incident-statuses"),
            "--language", "python", "--out", str(tmp_path / "sdk"))
     subprocess.run(
         [str(user_venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check",
@@ -265,11 +267,12 @@ def test_python_sdk_beside_the_dynamic_resource(
     for org, emulator in orgs.items():
         pulumi("config", "set", "--secret", f"key_{org}", KEYS[org])
         pulumi("config", "set", f"endpoint_{org}", emulator.url)
-    pulumi("config", "set", "--secret", "incident:apiKey", KEYS["a"])
-    pulumi("config", "set", "incident:endpoint", orgs["a"].url)
+    for namespace in ("incident", "incident-statuses"):
+        pulumi("config", "set", "--secret", f"{namespace}:apiKey", KEYS["a"])
+        pulumi("config", "set", f"{namespace}:endpoint", orgs["a"].url)
 
     up = pulumi("up", "--yes")
-    assert "using pulumi-resource-incident from $PATH" not in up.stdout
+    assert "using pulumi-resource-incident-statuses from $PATH" not in up.stdout
     outputs = pulumi.outputs()
     held = {org: configurable(emulator.url, KEYS[org]) for org, emulator in orgs.items()}
     assert held["a"]["Fixing"]["id"] == outputs["a"] and held["b"]["Fixing"]["id"] == outputs["b"]
@@ -289,7 +292,7 @@ def test_errors_reach_the_user_message_first(tmp_path: Path, emulator: EmulatorP
     # The status the stack did not create keeps its name and content; the way to adopt it is said,
     # by the check of the new status, before any create is sent.
     assert f"the existing status {held['id']} (live) already holds that name" in failed.stdout
-    assert f"pulumi import incident:index:IncidentStatus fixing {held['id']}" in failed.stdout
+    assert f"pulumi import {STATUS} fixing {held['id']}" in failed.stdout
     assert configurable(emulator.url)["Fixing"] == held
     assert {s["name"] for s in server_statuses(emulator.url)} >= set(MANAGED)
 

@@ -335,7 +335,7 @@ def generate(
 def import_file(records: Iterable[IncidentStatusRecord], *, stack: StackState | None = None) -> str:
     """The `pulumi import --file` document adopting the statuses `generate` would declare.
 
-    For the provider plugin (`pulumi-resource-incident`, any Pulumi language): the same
+    For the provider plugin (`pulumi-resource-incident-statuses`, any Pulumi language): the same
     statuses, order and resource names as `generate` (with ``stack``, as it extends that stack),
     as JSON. `pulumi import` marks what it adopts protected.
     """

@@ -17,7 +17,7 @@ MINIMUM = (3, 230, 0)
 
 The dynamic resources need 3.216.0 (`ReadResult(inputs=...)`, which lets a refresh put the inputs
 it read back into state; `configure` came in 3.139.0); the provider plugin
-(`pulumi-resource-incident`) is written against the provider interface of 3.230.0."""
+(`pulumi-resource-incident-statuses`) is written against the provider interface of 3.230.0."""
 
 REQUIREMENT = "pulumi>={}.{}.{},<4".format(*MINIMUM)
 """The requirement, as pip takes it."""

@@ -1,9 +1,9 @@
 """The operations of an `IncidentStatusOrder`, over plain values (see `results`).
 
 Every one of them is what both ways in run: the dynamic `IncidentStatusOrderProvider` and the
-plugin's `incident:index:IncidentStatusOrder`. The order owns no status. It owns the relative
-order of the statuses it lists: an up moves the fewest of them it can (see `ranking`), never
-touches a status the list does not name, and deleting the order writes nothing.
+plugin's `incident-statuses:index:IncidentStatusOrder`. The order owns no status. It owns the
+relative order of the statuses it lists: an up moves the fewest of them it can (see `ranking`),
+never touches a status the list does not name, and deleting the order writes nothing.
 """
 
 from __future__ import annotations

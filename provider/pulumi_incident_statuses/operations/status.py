@@ -1,8 +1,8 @@
 """The operations of an `IncidentStatus`, over plain values (see `results`).
 
 Every one of them is what both ways in run: the dynamic `IncidentStatusProvider` and the
-plugin's `incident:index:IncidentStatus`. A status is written only when the stack made it or
-adopted it by id; renames within a deployment go through `renames`, creates through the client
+plugin's `incident-statuses:index:IncidentStatus`. A status is written only when the stack made it
+or adopted it by id; renames within a deployment go through `renames`, creates through the client
 (`creation`: a held name is a conflict, a lost answer is settled on evidence only).
 """
 

@@ -1,4 +1,4 @@
-"""The package's operations served as a Pulumi provider plugin, `pulumi-resource-incident`.
+"""The package's operations served as a Pulumi provider plugin, `pulumi-resource-incident-statuses`.
 
 The same `IncidentStatus`, `IncidentStatusOrder` and lookup as the dynamic resources, for every
 Pulumi language, `pulumi import`, and several organisations in one stack (explicit providers).

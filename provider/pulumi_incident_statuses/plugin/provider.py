@@ -74,18 +74,24 @@ class UnknownTypeError(ValueError):
 
 
 def _config_lookup(request: ConfigureRequest) -> settings_module.ConfigLookup:
-    """The provider's arguments as the stack-config lookup (`incident:apiKey`) settings read."""
+    """The provider's arguments as the config lookup (`incident-statuses:apiKey`) settings read."""
     values: dict[str, Any] = {}
     for name in _CONFIG:
         value = request.args.get(name)
         if value is None:
-            # An engine that sends no args sends the legacy "incident:config:apiKey" variables.
+            # An engine that sends no args sends the legacy "<package>:config:apiKey" variables.
             text = request.variables.get(f"{schema.PACKAGE}:config:{name}")
             value = PropertyValue(text) if text is not None else None
         known = plain(value) if value is not None else None
         if known is not None and known != UNKNOWN:
             values[f"{schema.PACKAGE}:{name}"] = known
     return values.get
+
+
+def _explicit_provider(urn: str | None) -> str | None:
+    """The name of an explicit provider from its URN; None for a default provider (stack config)."""
+    name = (urn or "").rsplit("::", 1)[-1]
+    return None if not name or name == "default" or name.startswith("default_") else name
 
 
 def _check_response(checked: Checked, names: tuple[str, ...]) -> CheckResponse:
@@ -124,11 +130,13 @@ def _adopt_by_import(error: StatusConflictError, resource_name: str) -> StatusCo
 
 
 class IncidentProvider(Provider):
-    """The provider behind `pulumi-resource-incident`: `incident:index:IncidentStatus`,
-    `incident:index:IncidentStatusOrder` and `incident:index:getIncidentStatus`."""
+    """The provider behind `pulumi-resource-incident-statuses`: its `IncidentStatus`,
+    `IncidentStatusOrder` and `getIncidentStatus` (`schema.STATUS`, `ORDER`, `GET_STATUS`)."""
 
     def __init__(self) -> None:
-        self._settings = settings_module.resolve()
+        self.provider_urn: str | None = None
+        """The URN of the provider this process serves, once the engine configured it."""
+        self._settings = settings_module.resolve(namespace=schema.PACKAGE)
         self._pool = ThreadPoolExecutor(deployment.HOST_THREADS, thread_name_prefix="incident")
 
     def _connection(self) -> Connection:
@@ -158,7 +166,11 @@ class IncidentProvider(Provider):
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         """Resolve key and endpoint from this provider's arguments and the environment."""
-        self._settings = settings_module.resolve(_config_lookup(request))
+        self._settings = settings_module.resolve(
+            _config_lookup(request),
+            namespace=schema.PACKAGE,
+            provider=_explicit_provider(self.provider_urn),
+        )
         # No preview: create and update then never run before the engine means them.
         return ConfigureResponse(accept_secrets=True, supports_preview=False)
 

@@ -1,4 +1,4 @@
-"""The plugin's Pulumi package schema, served by `get_schema`: package `incident`.
+"""The plugin's Pulumi package schema, served by `get_schema`: package `incident-statuses`.
 
 The engine reads it for `pulumi import` code generation and Pulumi YAML; `pulumi package
 gen-sdk` makes each language's SDK from it. Property names are camelCase, as in every Pulumi
@@ -11,10 +11,16 @@ import json
 from importlib import metadata
 from typing import Any
 
-PACKAGE = "incident"
+PACKAGE = "incident-statuses"
+"""The package's name: a name of its own beside incident.io's provider (package `incident`)."""
+PLUGIN = f"pulumi-resource-{PACKAGE}"
+"""The plugin's executable, as the engine looks for it."""
 STATUS = f"{PACKAGE}:index:IncidentStatus"
 ORDER = f"{PACKAGE}:index:IncidentStatusOrder"
 GET_STATUS = f"{PACKAGE}:index:getIncidentStatus"
+
+REPOSITORY = "https://github.com/pulumi-incident-statuses/pulumi-incident-statuses"
+"""Where the project lives; generated SDKs are named after it (e.g. the Go import path)."""
 
 WIRE_NAMES = {"created_at": "createdAt", "updated_at": "updatedAt", "moved_outside": "movedOutside"}
 """Operation field names that differ on the wire; every other name is the same on both sides."""
@@ -41,14 +47,14 @@ def _strings(description: str) -> dict[str, Any]:
 
 
 _API_KEY = _string(
-    "incident.io API key; stack config `incident:apiKey` (set it with --secret), else the "
-    "environment variable INCIDENT_API_KEY.",
+    f"incident.io API key; stack config `{PACKAGE}:apiKey` (set it with --secret) for the "
+    "default provider. Unset: the environment variable INCIDENT_API_KEY.",
     secret=True,
 )
 _ENDPOINT = _string(
     "incident.io API endpoint, https:// (http:// only to a loopback address such as an "
-    "emulator). The environment variable INCIDENT_ENDPOINT wins when set; default "
-    "https://api.incident.io."
+    f"emulator); stack config `{PACKAGE}:endpoint` for the default provider. Unset: the "
+    "environment variable INCIDENT_ENDPOINT, else https://api.incident.io."
 )
 
 _STATUS_INPUTS = {
@@ -140,9 +146,11 @@ def schema() -> dict[str, Any]:
                 },
             },
         },
+        "repository": REPOSITORY,
         "language": {
-            "python": {"packageName": "pulumi_incident_sdk"},
-            "nodejs": {"packageName": "@incident-statuses/incident"},
+            "python": {"packageName": "pulumi_incident_statuses_sdk"},
+            "nodejs": {"packageName": "@pulumi-incident-statuses/sdk"},
+            "go": {"importBasePath": f"{REPOSITORY.removeprefix('https://')}/sdk/go/incidentstatuses"},
         },
     }
 

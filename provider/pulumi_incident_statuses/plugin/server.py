@@ -1,4 +1,4 @@
-"""`pulumi-resource-incident`: the executable the engine starts for package `incident`.
+"""`pulumi-resource-incident-statuses`: the executable the engine starts for its package.
 
 It serves `IncidentProvider` over gRPC on a loopback port and prints the port, as every provider
 plugin does. The SDK's servicer (`pulumi.provider.experimental.server`) answers any exception
@@ -15,6 +15,7 @@ from typing import Any
 
 from .. import sdk
 from ..errors import IncidentAPIError
+from .schema import PLUGIN
 
 TESTED_SDK = "3.272.0"
 """The pulumi SDK this plugin is tested with."""
@@ -47,7 +48,7 @@ def missing_sdk(installed: str | None, missing: str) -> str:
         else f"pulumi {installed} in the environment of {sys.executable} has no {missing}"
     )
     return (
-        f"pulumi-resource-incident: {found}. This plugin is written against pulumi's provider "
+        f"{PLUGIN}: {found}. This plugin is written against pulumi's provider "
         f"interface of {sdk.REQUIREMENT} (tested with {TESTED_SDK}): "
         f"pip install '{sdk.REQUIREMENT}' there"
     )
@@ -98,10 +99,18 @@ def serve(engine_address: str, args: list[str]) -> None:
     from .provider import IncidentProvider
     from .schema import version
 
+    provider = IncidentProvider()
+
+    class Servicer(ProviderServicer):
+        async def Configure(self, request: Any, context: Any) -> Any:
+            # The SDK's request leaves out which provider is configured; errors name it.
+            provider.provider_urn = request.urn or None
+            return await super().Configure(request, context)
+
     servicer_type = type(
         "MessageFirstServicer",
-        (ProviderServicer,),
-        {name: _message_first(getattr(ProviderServicer, name)) for name in _OPERATIONS},
+        (Servicer,),
+        {name: _message_first(getattr(Servicer, name)) for name in _OPERATIONS},
     )
 
     async def run() -> None:
@@ -111,7 +120,7 @@ def serve(engine_address: str, args: list[str]) -> None:
                 ("grpc.max_send_message_length", _MAX_MESSAGE_BYTES),
             ]
         )
-        servicer = servicer_type(args, version(), IncidentProvider(), engine_address)
+        servicer = servicer_type(args, version(), provider, engine_address)
         provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
         port = server.add_insecure_port("127.0.0.1:0")
         await server.start()
@@ -126,7 +135,7 @@ def serve(engine_address: str, args: list[str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of `pulumi-resource-incident ENGINE_ADDRESS`."""
+    """Entry point of `pulumi-resource-incident-statuses ENGINE_ADDRESS`."""
     args = sys.argv[1:] if argv is None else argv
     problem = _sdk_problem()
     if problem is not None:
@@ -135,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     engine = next((arg for arg in args if not arg.startswith("-")), None)
     if engine is None:
         print(
-            "pulumi-resource-incident: the Pulumi engine starts this plugin with its address; "
+            f"{PLUGIN}: the Pulumi engine starts this plugin with its address; "
             "put it on PATH (or name it in Pulumi.yaml under plugins.providers) and run pulumi",
             file=sys.stderr,
         )

@@ -38,7 +38,10 @@ USER_VENV_DIGEST = "INCIDENT_STATUSES_USER_VENV_DIGEST"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Take the package's source digest once, in the process that starts the workers."""
+    """Take the package's source digest once, in the process that starts the workers; forget any
+    incident.io key or endpoint of the shell, so that no test can reach a real organisation."""
+    for name in ("INCIDENT_API_KEY", "INCIDENT_ENDPOINT"):
+        os.environ.pop(name, None)
     # Workers inherit it: an edit during a run neither rebuilds the virtualenv under running
     # tests nor gives two workers two versions of the package.
     if not hasattr(config, "workerinput"):

@@ -21,7 +21,7 @@ from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness.engine import ROOT, server_statuses, stats, toolchain
 from incident_statuses_harness.ordering import held_order
 from incident_statuses_harness.organisation import API_KEY, HAND_MADE, seed
-from incident_statuses_harness.user import shell, user_project
+from incident_statuses_harness.user import Cli, shell, user_project
 from incident_statuses_harness.workspace import PulumiProgram, open_stack, program_from_file
 from pulumi_incident_statuses import cli, get_incident_status
 
@@ -126,6 +126,20 @@ IncidentStatusOrder("live-order", category="live", statuses=[investigating.id, f
 '''
 
 
+OTHER_TEAM = '''"""Another team's stack: it adopted one status."""
+
+from pulumi_incident_statuses import IncidentStatus
+
+IncidentStatus(
+    "wont-fix",
+    name="Won't fix",
+    description="Left as it is.",
+    category="closed",
+    import_id="%s",
+)
+'''
+
+
 def test_generate_for_a_stack_extends_it_and_destroy_leaves_what_was_adopted(
     tmp_path: Path, emulator: EmulatorProcess, user_venv: Path
 ) -> None:
@@ -158,6 +172,12 @@ def test_generate_for_a_stack_extends_it_and_destroy_leaves_what_was_adopted(
     for name in ("Closed", "Triage"):
         assert owners[ids[name]] == "incident.io"
 
+    # Another team's stack, in the same backend, adopted one of them meanwhile.
+    other = user_project(tmp_path / "team-b", OTHER_TEAM % ids["Won't fix"], user_venv)
+    team_b = Cli(other, pulumi.env)
+    team_b("stack", "init", "team-b")
+    team_b("up", "--yes")
+
     generated = subprocess.run(
         [command, "generate", "--stack", "dev", "--out", "statuses.py"],
         cwd=folder,
@@ -167,13 +187,16 @@ def test_generate_for_a_stack_extends_it_and_destroy_leaves_what_was_adopted(
         check=False,
     )
     assert generated.returncode == 0, generated.stderr
-    assert generated.stderr == (
-        "incident-statuses: wrote statuses.py: 4 statuses to adopt, 6 managed by incident.io and "
-        "3 the stack 'dev' manages already left out; its first `pulumi up` adopts them without "
-        "creating any\n"
+    read, wrote = generated.stderr.splitlines()
+    assert read.startswith("incident-statuses: read the stacks 'dev', ") and "team-b" in read
+    assert wrote == (
+        "incident-statuses: wrote statuses.py: 3 statuses to adopt, 6 managed by incident.io and "
+        "3 the stack 'dev' manages already and 1 other stacks manage left out; its first `pulumi "
+        "up` adopts them without creating any"
     )
     source = (folder / "statuses.py").read_text(encoding="utf-8")
-    assert source.count("opts=pulumi.ResourceOptions(protect=True)") == 4
+    assert source.count("opts=pulumi.ResourceOptions(protect=True)") == 3
+    assert "other stacks of the backend manage them: Won't fix (stack " in " ".join(source.split())
     # live is ordered by the stack's own order already: no second one over its statuses.
     assert re.findall(r"IncidentStatusOrder\(\n    '([^']*)',\n    category='(\w+)'", source) == [
         ("learning-order", "learning")
@@ -187,13 +210,13 @@ def test_generate_for_a_stack_extends_it_and_destroy_leaves_what_was_adopted(
     assert writes(emulator) == writes_before
     assert server_statuses(emulator.url) == held
     # The four statuses and the learning order are new to the stack; nothing else changed.
-    assert "+ 5 created" in up.stdout and "5 unchanged" in up.stdout, up.stdout
+    assert "+ 4 created" in up.stdout and "5 unchanged" in up.stdout, up.stdout
     pulumi("preview", "--expect-no-changes")
 
     # Destroy refuses to delete an adopted status, names it, and deletes nothing.
     destroy = pulumi("destroy", "--yes", check=False)
     assert destroy.returncode != 0
-    for name in ("fixing-2", "monitoring", "documenting", "won-t-fix"):
+    for name in ("fixing-2", "monitoring", "documenting"):
         assert (
             f'"urn:pulumi:dev::my-statuses::pulumi-python:dynamic/incident:IncidentStatus::{name}"'
             " cannot be deleted\n    because it is protected." in destroy.stdout
@@ -202,7 +225,7 @@ def test_generate_for_a_stack_extends_it_and_destroy_leaves_what_was_adopted(
     # With --exclude-protected it deletes what the stack made and keeps what it adopted.
     destroy = pulumi("destroy", "--yes", "--exclude-protected")
     assert (
-        "All unprotected resources were destroyed. There are still 6 protected resources "
+        "All unprotected resources were destroyed. There are still 5 protected resources "
         "associated with this stack." in destroy.stdout
     ), destroy.stdout
     remaining = {s["name"]: s["id"] for s in server_statuses(emulator.url)}

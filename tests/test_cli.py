@@ -189,7 +189,7 @@ def test_generate_for_a_stack_needs_the_pulumi_command_and_asks_nothing_before(
     code, out, err = run(capsys, "generate", "--stack", "dev")
     assert (code, out) == (1, "")
     assert err == (
-        "incident-statuses: the pulumi command is not on PATH: --stack reads the stack with "
+        "incident-statuses: the pulumi command is not on PATH: the stack is read with "
         "`pulumi stack export`, so run this where `pulumi` works\n"
     )
     code, out, err = run(capsys, "generate", "--cwd", str(tmp_path))

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pulumi_incident_statuses import order as order_module
-from pulumi_incident_statuses import resource
+from pulumi_incident_statuses import resource, stack_state
 from pulumi_incident_statuses.categories import owned_by_incident_io
 from pulumi_incident_statuses.codegen import generate, slug
 from pulumi_incident_statuses.plugin import schema
@@ -261,13 +261,22 @@ def test_a_stack_state_is_read_from_its_export() -> None:
         )
         | {"pending_operations": [{"type": "creating", "resource": status_resource("paged", "")}]},
     )
+    paged = stack_state.pending_creates(
+        {"pending_operations": [{"type": "creating", "resource": status_resource("paged", "")}]}
+    )
     assert state == StackState(
         stack="dev",
         status_ids=frozenset({"01JF", "01JI"}),
         resource_names=frozenset({"fixing", "investigating", "phases", "paged"}),
         orders={"live": ("phases",)},
         ordered_ids=frozenset({"01JF", "01JI", "01JX"}),
+        holders={
+            "01JF": (status_resource("fixing", "01JF")["urn"],),
+            "01JI": (status_resource("investigating", "01JI")["urn"],),
+        },
+        pending=tuple(paged),
     )
+    assert [create.resource_name for create in state.pending] == ["paged"]
     assert from_deployment("new", {}) == StackState(stack="new")
 
 

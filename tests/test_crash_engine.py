@@ -36,6 +36,7 @@ from incident_statuses_harness.engine import (
     stats,
 )
 from incident_statuses_harness.user import Cli, shell, user_project
+from pulumi_incident_statuses.tokens import PACKAGE, STATUS
 
 pytestmark = pytest.mark.engine
 
@@ -151,7 +152,7 @@ def crash_mid_up(pulumi: Cli, emulator: EmulatorProcess) -> None:
     _, alive = psutil.wait_procs(tree, timeout=10)
     assert not alive, "nothing of the job survives"
     assert "pulumi" in names, "the CLI was running"
-    # The launcher `pulumi-resource-pulumi-python`, as the kernel shortens its name.
+    # The provider (`pulumi-resource-...`), as the kernel shortens its name.
     assert "pulumi-resource" in names, "the provider was running"
 
 
@@ -181,17 +182,41 @@ def recorded(pulumi: Cli) -> tuple[dict[str, str], list[str]]:
     return ids, pending
 
 
+def python_project(folder: Path, specs: list[dict[str, Any]], venv: Path) -> None:
+    """The statuses as the Python resources, in a program of the user's virtualenv."""
+    user_project(folder, STATUSES_SOURCE, venv)
+    (folder / "program.json").write_text(json.dumps(specs), encoding="utf-8")
+
+
+def yaml_project(folder: Path, specs: list[dict[str, Any]], venv: Path) -> None:
+    """The statuses through the provider plugin, in Pulumi YAML; the plugin from the virtualenv."""
+    resources = "".join(
+        f"  {spec['resource']}:\n    type: {STATUS}\n    properties: "
+        + json.dumps({key: value for key, value in spec.items() if key != "resource"})
+        + "\n"
+        for spec in specs
+    )
+    folder.mkdir(parents=True)
+    (folder / "Pulumi.yaml").write_text(
+        f"name: statuses\nruntime: yaml\nplugins:\n  providers:\n    - name: {PACKAGE}\n"
+        f"      path: {venv / 'bin'}\nresources:\n{resources}",
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.parametrize("project", [python_project, yaml_project], ids=["python", "yaml"])
 def test_up_killed_mid_deployment_recovers_whatever_ran_next(
     tmp_path: Path,
     emulator_factory: Callable[..., EmulatorProcess],
     slow_answers: Callable[[str], SlowAnswers],
     user_venv: Path,
+    project: Callable[[Path, list[dict[str, Any]], Path], None],
 ) -> None:
     emulator = emulator_factory()
     relay = slow_answers(emulator.url)
     specs = ten_statuses()
-    folder = user_project(tmp_path / "statuses", STATUSES_SOURCE, user_venv)
-    (folder / "program.json").write_text(json.dumps(specs), encoding="utf-8")
+    folder = tmp_path / "statuses"
+    project(folder, specs, user_venv)
     pulumi = shell(tmp_path, folder, emulator)
     pulumi.env["INCIDENT_ENDPOINT"] = relay.url
     pulumi("stack", "init", "test")
@@ -255,7 +280,7 @@ def test_up_killed_mid_deployment_recovers_whatever_ran_next(
     names = [s["name"] for s in server_statuses(emulator.url)]
     assert len(names) == len(set(names)), "a name is held twice"
     assert set(final) == {spec["name"] for spec in specs}
-    assert pulumi.outputs() == {spec["resource"]: final[spec["name"]]["id"] for spec in specs}
+    assert recorded(pulumi)[0] == {spec["resource"]: final[spec["name"]]["id"] for spec in specs}
     for name, id_ in on_server.items():
         assert final[name]["id"] == id_, "a status made before the kill was kept, not redone"
     # No create was refused for its name: nothing was taken over, nothing made twice.

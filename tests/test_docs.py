@@ -32,8 +32,10 @@ from incident_statuses_harness.user import shell
 from pulumi_incident_statuses import categories, codegen, errors, sdk, settings
 from pulumi_incident_statuses import order as order_module
 from pulumi_incident_statuses import resource as resource_module
+from pulumi_incident_statuses.advice import Door, Holder, Remedy, advise
 from pulumi_incident_statuses.cli import build_parser, print_statuses
 from pulumi_incident_statuses.operations import order as order_operations
+from pulumi_incident_statuses.operations import results
 from pulumi_incident_statuses.operations import status as status_operations
 from pulumi_incident_statuses.plugin import schema as plugin_schema
 from pulumi_incident_statuses.plugin import server as plugin_server
@@ -394,6 +396,11 @@ def test_troubleshooting_quotes_the_messages_and_hints() -> None:
                 errors.RankTakenError,
             )
         ),
+    ]
+    quoted += [
+        advise(Remedy.ADOPT, Holder("01…"), Door.PYTHON, "fixing"),
+        advise(Remedy.RECOVER, Holder("01…"), Door.PYTHON, "fixing"),
+        results.RECORDED_SETTINGS,
     ]
     for endpoint in ("http://example.com", "…"):
         with pytest.raises(errors.ConfigurationError) as refused:

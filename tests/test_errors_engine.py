@@ -101,10 +101,9 @@ def test_wrong_endpoint(tmp_path: Path, emulator: EmulatorProcess) -> None:
     stack = status_stack(tmp_path, nowhere, statuses_program(one_status()))
 
     message = failed_up(stack)
-    # The name check that got no answer lets the run go on; the create, refused a connection
-    # (so nothing was sent), fails the same way.
+    # Nothing answers at the endpoint: the name check fails as the create would, before it.
     assert (
-        "APIConnectionError: could not get a response from incident.io for POST "
+        "APIConnectionError: could not get a response from incident.io for GET "
         f"/v1/incident_statuses: connection refused; the endpoint is {nowhere} "
         "(set by stack config incident:endpoint)"
     ) in message

@@ -11,12 +11,15 @@ from typing import Any
 import pytest
 from pulumi.provider.experimental.provider import CheckRequest, DiffRequest
 
-from pulumi_incident_statuses import deployment, operations
+from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
+from pulumi_incident_statuses import connection, deployment, operations, settings
 from pulumi_incident_statuses.inputs import UNKNOWN
+from pulumi_incident_statuses.operations.results import Reach
 from pulumi_incident_statuses.order import IncidentStatusOrderProvider
 from pulumi_incident_statuses.plugin import schema
 from pulumi_incident_statuses.plugin.provider import IncidentProvider
 from pulumi_incident_statuses.plugin.values import wire
+from pulumi_incident_statuses.provider_base import URN
 from pulumi_incident_statuses.resource import IncidentStatusProvider
 
 CORE = Path(operations.__file__).parent
@@ -65,12 +68,14 @@ STATUS_INPUTS = [
 
 @pytest.mark.parametrize("news", STATUS_INPUTS, ids=lambda news: repr(news)[:40])
 def test_a_status_is_checked_and_diffed_alike_on_both_paths(
-    news: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    news: dict[str, Any], emulator: EmulatorProcess, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # No key: the check of a new status looks nothing up, on either path.
-    monkeypatch.delenv("INCIDENT_API_KEY", raising=False)
+    monkeypatch.setenv("INCIDENT_API_KEY", DEFAULT_API_KEY)
+    monkeypatch.setenv("INCIDENT_ENDPOINT", emulator.url)
+    monkeypatch.setattr(connection, "CONNECTIONS", connection.Connections())
     monkeypatch.setattr(deployment, "DEPLOYMENT", deployment.Deployment())
     dynamic = IncidentStatusProvider().check({}, news)
+    monkeypatch.setattr(deployment, "DEPLOYMENT", deployment.Deployment())
     plugin = IncidentProvider()
     served = asyncio.run(plugin.check(CheckRequest(STATUS_URN, {}, _fields(news), b"")))
     assert [(f.property, f.reason) for f in served.failures or []] == [
@@ -101,7 +106,7 @@ def test_an_order_is_checked_alike_on_both_paths(
 ) -> None:
     # The same declaration as the state holds: the check looks nothing up.
     monkeypatch.setattr(deployment, "DEPLOYMENT", deployment.Deployment())
-    dynamic_news = {**news, "order_name": "live-order"}
+    dynamic_news = {**news, URN: ORDER_URN}
     dynamic = IncidentStatusOrderProvider().check(dynamic_news, dynamic_news)
     monkeypatch.setattr(deployment, "DEPLOYMENT", deployment.Deployment())
     request = CheckRequest(ORDER_URN, _fields(news), _fields(news), b"")
@@ -125,7 +130,8 @@ def test_an_adopted_status_replaced_by_a_category_change_is_created_not_adopted_
     # The replacement deletes the adopted status first: adopting its id again could only fail.
     adopted = {**FIXING, "category": old_category, "import_id": "01ADOPTED"}
     declared = {**adopted, "category": new_category}
-    checked = operations.status.check(_no_connection, adopted, declared)
+    reach = Reach(settings.resolve(None, {"INCIDENT_API_KEY": "k"}), _no_connection)
+    checked = operations.status.check(reach, adopted, declared)
     assert not checked.failures
     assert ("import_id" in checked.inputs) is import_id_kept
     assert checked.inputs["category"] == new_category

@@ -153,7 +153,12 @@ def test_read_without_state_is_an_import_with_no_write(
     assert {k: v.value for k, v in read.inputs.items()} == FIXING
     assert emulator.stats()["writes"] == writes
 
-    gone = run(plugin.read(ReadRequest(STATUS_URN, "01NOSUCHSTATUS00000000000", {}, {})))
+    # An id no status has is no import: it fails, naming the id, instead of importing nothing.
+    with pytest.raises(StatusLookupError, match="no incident status with id '01NOSUCH"):
+        run(plugin.read(ReadRequest(STATUS_URN, "01NOSUCHSTATUS00000000000", {}, {})))
+    # A refresh of a status deleted out of band drops it from the state.
+    recorded = {k: PropertyValue(v) for k, v in FIXING.items()}
+    gone = run(plugin.read(ReadRequest(STATUS_URN, "01NOSUCHSTATUS00000000000", recorded, {})))
     assert gone.resource_id == ""
 
 
@@ -283,6 +288,6 @@ def test_check_of_a_new_status_says_to_adopt_a_held_name_by_pulumi_import(
     with pytest.raises(StatusConflictError) as raised:
         run(plugin.check(CheckRequest(STATUS_URN, {}, props(**FIXING), b"")))
     said = str(raised.value)
-    assert said.endswith(f"`pulumi import {schema.STATUS} fixing {held}` instead")
-    # `incident-statuses recover` reads dynamic resources only: not offered here.
-    assert "incident-statuses recover" not in said
+    assert f"adopt it with `pulumi import {schema.STATUS} fixing {held}`" in said
+    # No interrupted run of this stack left a create pending: `recover` is not offered.
+    assert "incident-statuses recover" not in said and "import_id" not in said

@@ -6,23 +6,36 @@ a change to the provider is tried here first.
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
+from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.provider.experimental.provider import CheckRequest
 
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from incident_statuses_harness.engine import configurable, server_statuses
 from incident_statuses_harness.organisation import edit, seed
-from pulumi_incident_statuses import connection, creation, deployment
+from pulumi_incident_statuses import connection, deployment, engine_log, stack_state
+from pulumi_incident_statuses.advice import Remedy
+from pulumi_incident_statuses.deployment import FileLedger
 from pulumi_incident_statuses.errors import (
     APIConnectionError,
     AuthenticationError,
+    MissingAPIKeyError,
     StatusConflictError,
     StatusOrderError,
 )
 from pulumi_incident_statuses.inputs import UNKNOWN
 from pulumi_incident_statuses.order import IncidentStatusOrderProvider
+from pulumi_incident_statuses.plugin.provider import IncidentProvider
+from pulumi_incident_statuses.provider_base import URN
 from pulumi_incident_statuses.resource import IncidentStatusProvider
+from pulumi_incident_statuses.stack_state import PendingCreate, StackState
+from pulumi_incident_statuses.tokens import DYNAMIC_ORDER, DYNAMIC_STATUS, STATUS
+
+STACK = "urn:pulumi:dev::my-statuses::"
 
 
 @pytest.fixture
@@ -40,6 +53,16 @@ def declared(**overrides: Any) -> dict[str, Any]:
     """Inputs as `check` passes them on."""
     props = {"name": "Fixing", "description": "A fix is under way.", "category": "live"}
     return {**props, **overrides}
+
+
+def as_resource(name: str, props: dict[str, Any], kind: str = DYNAMIC_STATUS) -> dict[str, Any]:
+    """``props`` as the program declares them for the resource ``name``: with its URN."""
+    return {**props, URN: f"{STACK}{kind}::{name}"}
+
+
+def ordered(name: str, statuses: list[str]) -> dict[str, Any]:
+    """An order's inputs as the program declares them."""
+    return as_resource(name, {"category": "live", "statuses": statuses}, DYNAMIC_ORDER)
 
 
 def writes(emulator: EmulatorProcess) -> int:
@@ -124,7 +147,7 @@ def test_adopt_refuses_a_missing_id_or_another_category(
 ) -> None:
     held = seed(emulator.url, (declared(),))["Fixing"]
 
-    with pytest.raises(StatusConflictError, match="no status has that id"):
+    with pytest.raises(StatusConflictError, match="no incident status with id"):
         provider.create(declared(import_id="01NOSUCHSTATUS0000000000000"))
     with pytest.raises(StatusConflictError, match="its category is 'live'") as raised:
         provider.create(declared(category="learning", import_id=held["id"]))
@@ -139,7 +162,7 @@ def test_an_order_puts_its_statuses_in_the_listed_order(
         provider.create(declared(name=name, description=f"{name}.")).id
         for name in ("One", "Two", "Three")
     ]
-    props = {"category": "live", "statuses": made[::-1], "order_name": "live-order"}
+    props = ordered("live-order", made[::-1])
 
     assert not order.check({}, props).failures
     created = order.create(props)
@@ -161,14 +184,21 @@ def test_two_orders_of_one_deployment_may_not_list_one_status(
 ) -> None:
     order = IncidentStatusOrderProvider()
     shared = provider.create(declared()).id
-    first = {"category": "live", "statuses": [shared], "order_name": "first"}
+    first = ordered("first", [shared])
 
     assert not order.check({}, first).failures
     assert not order.check(first, first).failures  # the same order again is no clash
-    other = order.check({}, {**first, "order_name": "second"}).failures
+    other = order.check({}, ordered("second", [shared])).failures
     assert [f.reason for f in other] == [
         f"statuses: {shared!r} is also listed by the IncidentStatusOrder 'first'; a status may "
         "be in one order only, or the two move it back and forth"
+    ]
+    # Orders are told apart by URN: one of the same name under another parent is another order.
+    nested = {**first, URN: f"{STACK}my:Team${DYNAMIC_ORDER}::first"}
+    clash = order.check({}, nested).failures
+    assert [f.reason for f in clash] == [
+        f"statuses: {shared!r} is also listed by the IncidentStatusOrder 'first' "
+        f"({first[URN]}); a status may be in one order only, or the two move it back and forth"
     ]
 
 
@@ -178,7 +208,7 @@ def test_an_order_moved_again_after_its_put_back_fails_writing_nothing(
     # What `pulumi up --refresh` calls: read (the refresh), then update when the order moved.
     order = IncidentStatusOrderProvider()
     made = [provider.create(declared(name=name, description=".")).id for name in ("A", "B")]
-    props = {"category": "live", "statuses": made, "order_name": "mine"}
+    props = ordered("mine", made)
     created = order.create(props)
     assert created.outs is not None
 
@@ -188,7 +218,7 @@ def test_an_order_moved_again_after_its_put_back_fails_writing_nothing(
         edit(emulator.url, made[0], name="A", description=".", rank=max(ranks) + 1)
 
     def refresh(outs: dict[str, Any]) -> dict[str, Any]:
-        connection.CONNECTIONS.connection_for(order).invalidate()
+        connection.CONNECTIONS.connect(connection.CONNECTIONS.settings_for(order)).invalidate()
         read = order.read(created.id, outs)
         assert read.outs is not None
         return dict(read.outs)
@@ -229,10 +259,11 @@ def test_check_of_a_new_status_fails_on_a_name_held_outside_the_stack(
         provider.check({}, declared())
     assert f"import_id={holder!r}" in str(caught.value)
     assert "incident-statuses recover" not in str(caught.value)
-    # Exactly the declared content, as a killed run leaves its status: say how to recover it.
+    # Exactly the declared content, but no interrupted run of this stack left a create pending
+    # (nothing tells of one here): still not `recover`, which would find nothing.
     with pytest.raises(StatusConflictError) as caught:
         provider.check({}, declared(description="By hand"))
-    assert str(caught.value).endswith(creation.RECOVER_HINT)
+    assert "recover" not in str(caught.value) and f"import_id={holder!r}" in str(caught.value)
     # Other new statuses, adopted ones, and statuses the stack has already: no more requests.
     for n in range(5):
         assert not provider.check({}, declared(name=f"Status {n}")).failures
@@ -258,13 +289,22 @@ def test_check_of_a_new_status_with_a_refused_key_fails_once_listed(
     assert emulator.stats()["total"] - before == 1
 
 
-def test_check_without_a_key_sends_nothing(
+def test_check_without_a_key_fails_where_up_would_and_sends_nothing(
     provider: IncidentStatusProvider, emulator: EmulatorProcess, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("INCIDENT_API_KEY")
     seed(emulator.url, ({"name": "Fixing", "description": "By hand", "category": "live"},))
     before = emulator.stats()["total"]
-    assert not provider.check({}, declared()).failures
+    order = IncidentStatusOrderProvider()
+    # A create or an update would need the key: the preview fails with what `up` says.
+    for olds, news in (({}, declared()), (declared(), declared(description="Changed."))):
+        with pytest.raises(MissingAPIKeyError, match=r"no incident\.io API key: set it"):
+            provider.check(olds, news)
+    with pytest.raises(MissingAPIKeyError):
+        order.check({}, ordered("live-order", ["01A"]))
+    # Nothing to write, nothing needed.
+    assert not provider.check(declared(), declared()).failures
+    assert not order.check(ordered("o", ["01B"]), ordered("o", ["01B"])).failures
     assert emulator.stats()["total"] == before
 
 
@@ -289,7 +329,7 @@ def test_a_preview_of_an_order_and_new_statuses_lists_once(
     provider: IncidentStatusProvider, emulator: EmulatorProcess
 ) -> None:
     existing = seed(emulator.url, ({"name": "Kept", "description": ".", "category": "live"},))
-    order = {"category": "live", "statuses": [existing["Kept"]["id"]], "order_name": "live-order"}
+    order = ordered("live-order", [existing["Kept"]["id"]])
     before = emulator.stats()["total"]
     assert not IncidentStatusOrderProvider().check({}, order).failures
     assert not provider.check({}, declared()).failures
@@ -297,12 +337,177 @@ def test_a_preview_of_an_order_and_new_statuses_lists_once(
     assert emulator.stats()["total"] - before == 1
 
 
-def test_check_of_a_new_status_goes_on_when_incident_io_cannot_answer(
+def test_check_goes_on_with_a_warning_only_when_incident_io_may_answer_next_time(
     provider: IncidentStatusProvider, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def unanswered(_connection: Any) -> None:
-        raise APIConnectionError(method="GET", path="/v1/incident_statuses", reason="timed out")
+    said: list[str] = []
+    monkeypatch.setattr(engine_log, "warn", lambda message, urn=None: said.append(message))
 
-    monkeypatch.setattr(connection.Connection, "first_list", unanswered)
-    # The name is checked again before the create writes; a preview need not fail on a blip.
+    def answered(unreachable: bool) -> Any:
+        def list_(_connection: Any) -> None:
+            raise APIConnectionError(
+                method="GET", path="/v1/incident_statuses", reason="r", unreachable=unreachable
+            )
+
+        return list_
+
+    # A connection made and dropped: the name is checked again before the create writes.
+    monkeypatch.setattr(connection.Connection, "first_list", answered(False))
     assert not provider.check({}, declared()).failures
+    assert said and said[0].startswith("could not check that no status already holds the name")
+    # Nothing answers at the endpoint at all: `up` would fail the same way, so the preview does.
+    monkeypatch.setattr(connection.Connection, "first_list", answered(True))
+    with pytest.raises(APIConnectionError):
+        provider.check({}, declared(name="Mending"))
+
+
+def test_two_resources_declaring_one_name_fail_at_check_across_both_ways_in(
+    provider: IncidentStatusProvider, emulator: EmulatorProcess, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The dynamic resources and the plugin run in two provider processes; one deployment's
+    # ledger is shared through files.
+    monkeypatch.setattr(deployment, "DEPLOYMENT", deployment.Deployment(FileLedger(tmp_path)))
+    before = emulator.stats()
+    assert not provider.check({}, as_resource("fixing", declared())).failures
+    plugin = IncidentProvider()
+    fields = {key: PropertyValue(value) for key, value in declared().items()}
+    urn = f"{STACK}{STATUS}::mending"
+    served = asyncio.run(plugin.check(CheckRequest(urn, {}, fields, b"")))
+    assert [(f.property, f.reason) for f in served.failures or []] == [
+        (
+            "name",
+            "name: 'Fixing' is also declared by 'fixing' in this stack; names are unique in an "
+            "organisation, so one status would have two owners. Choose another name for one of "
+            "them",
+        )
+    ]
+    # And the other way round, naming the plugin's resource.
+    again = provider.check({}, as_resource("fixing", declared())).failures
+    assert [f.reason.split(" in this stack")[0] for f in again] == [
+        "name: 'Fixing' is also declared by 'mending'"
+    ]
+    assert emulator.stats()["writes"] == before["writes"]
+
+
+def test_a_status_another_resource_of_the_deployment_keeps_is_never_deleted(
+    provider: IncidentStatusProvider, emulator: EmulatorProcess,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    said: list[str] = []
+    monkeypatch.setattr(engine_log, "warn", lambda message, urn=None: said.append(message))
+    old = as_resource("watching", declared(name="Watching the fix"))
+    made = provider.create(old)
+    assert made.outs is not None
+    # The program renamed `watching` to `watching-fix` and adopted the status again by id:
+    # the engine creates (adopts) the new resource, then deletes the old one.
+    renamed = as_resource("watching-fix", declared(name="Watching the fix", import_id=made.id))
+    adopted = provider.create(renamed)
+    assert adopted.id == made.id
+    before = writes(emulator)
+    provider.delete(made.id, made.outs)
+    assert writes(emulator) == before, "the old resource leaves the state; nothing is written"
+    assert configurable(emulator.url)["Watching the fix"]["id"] == made.id
+    assert said == [
+        f"incident status {made.id} was not deleted: the resource 'watching-fix' of this stack "
+        "holds it. 'watching' leaves the state and nothing was written"
+    ]
+    # A later destroy (another deployment): its own resource deletes it.
+    assert adopted.outs is not None
+    provider_with_deployment().delete(made.id, adopted.outs)
+    assert "Watching the fix" not in configurable(emulator.url)
+
+
+def test_a_status_kept_by_a_resource_of_the_program_is_not_deleted_by_another(
+    provider: IncidentStatusProvider, emulator: EmulatorProcess
+) -> None:
+    made = provider.create(as_resource("watching", declared()))
+    assert made.outs is not None
+    # A later run: `watching-fix` (which adopted it earlier) stays, `watching` goes.
+    kept = {**made.outs, URN: f"{STACK}{DYNAMIC_STATUS}::watching-fix"}
+    assert not provider.diff(made.id, kept, as_resource("watching-fix", declared())).changes
+    provider.delete(made.id, made.outs)
+    assert configurable(emulator.url)["Fixing"]["id"] == made.id
+    # A replacement (the category changes) deletes its own status.
+    moved = as_resource("watching-fix", declared(category="closed"))
+    replaced = provider_with_deployment().diff(made.id, kept, moved)
+    assert replaced.replaces == ["category"]
+    IncidentStatusProvider().delete(made.id, kept)
+    assert "Fixing" not in configurable(emulator.url)
+
+
+def provider_with_deployment() -> IncidentStatusProvider:
+    """A provider of a new deployment (the same process, its records forgotten; the fixture
+    puts the process's own back after the test)."""
+    deployment.DEPLOYMENT = deployment.Deployment()
+    return IncidentStatusProvider()
+
+
+def test_renaming_into_a_name_held_outside_the_stack_fails_at_check(
+    provider: IncidentStatusProvider, emulator: EmulatorProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stack_state, "view", lambda stack, project: StackState(stack))
+    theirs = seed(emulator.url, ({"name": "Theirs", "description": ".", "category": "live"},))
+    ours = as_resource("ours", declared())
+    with pytest.raises(StatusConflictError) as caught:
+        provider.check(ours, {**ours, "name": "Theirs"})
+    assert str(caught.value) == (
+        f"cannot rename incident status to 'Theirs': the status {theirs['Theirs']['id']} (live) "
+        "holds that name and this stack does not manage it. Choose another name, or rename that "
+        "status first (nothing was written)"
+    )
+    # Held by a status of this stack: a swap or a chain that `update` settles.
+    monkeypatch.setattr(
+        stack_state,
+        "view",
+        lambda stack, project: StackState(
+            stack, holders={theirs["Theirs"]["id"]: (f"{STACK}{DYNAMIC_STATUS}::theirs",)}
+        ),
+    )
+    assert not provider.check(ours, {**ours, "name": "Theirs"}).failures
+
+
+def test_a_name_held_by_the_stacks_own_resource_says_to_rename_it_not_to_adopt_it(
+    provider: IncidentStatusProvider, emulator: EmulatorProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held = seed(emulator.url, (declared(),))["Fixing"]["id"]
+    old = f"{STACK}{DYNAMIC_STATUS}::watching"
+    monkeypatch.setattr(
+        stack_state, "view", lambda stack, project: StackState(stack, holders={held: (old,)})
+    )
+    before = emulator.stats()
+    with pytest.raises(StatusConflictError) as caught:
+        provider.check({}, as_resource("watching-fix", declared()))
+    said = str(caught.value)
+    assert caught.value.remedy is Remedy.RENAME and caught.value.holder.resource_urn == old
+    assert "It belongs to this stack's resource 'watching'" in said
+    assert 'aliases=[pulumi.Alias(name="watching")]' in said
+    assert "import_id" not in said and "recover" not in said
+    # A create of a killed run, pending in the stack's checkpoint, with this content: recover.
+    fixing = f"{STACK}{DYNAMIC_STATUS}::fixing"
+    pending = PendingCreate(fixing, "Fixing", declared()["description"], "live", None)
+    monkeypatch.setattr(
+        stack_state, "view", lambda stack, project: StackState(stack, pending=(pending,))
+    )
+    with pytest.raises(StatusConflictError) as caught:
+        provider_with_deployment().check({}, as_resource("fixing", declared()))
+    assert caught.value.remedy is Remedy.RECOVER
+    assert "incident-statuses recover" in str(caught.value)
+    assert emulator.stats()["writes"] == before["writes"]
+
+
+def test_a_refresh_right_after_an_order_moved_a_status_finds_nothing_changed(
+    provider: IncidentStatusProvider, emulator: EmulatorProcess
+) -> None:
+    made = provider.create(as_resource("fixing", declared()))
+    assert made.outs is not None
+    # An order moves it (a PUT of its rank): rank and updated_at change, nothing declared does.
+    edit(emulator.url, made.id, name="Fixing", description="A fix is under way.", rank=500)
+    connection.CONNECTIONS.connect(connection.CONNECTIONS.settings_for(provider)).invalidate()
+    assert provider.read(made.id, made.outs).outs == made.outs
+    # A declared field edited in the dashboard is drift, shown with everything that moved.
+    edit(emulator.url, made.id, name="Fixing", description="Edited.", rank=500)
+    connection.CONNECTIONS.connect(connection.CONNECTIONS.settings_for(provider)).invalidate()
+    drifted = provider.read(made.id, made.outs).outs
+    assert drifted is not None and (drifted["description"], drifted["rank"]) == ("Edited.", 500)
+    assert drifted["updated_at"] != made.outs["updated_at"]

@@ -22,12 +22,12 @@ from pulumi_incident_statuses.recovery import (
     HistoryEntry,
     PendingCreate,
     Window,
-    _unfinished_creates,
     _window,
     match_pending_creates,
     pending_creates,
 )
 from pulumi_incident_statuses.resource import RESOURCE_TYPE
+from pulumi_incident_statuses.stack_state import unfinished_creates
 from pulumi_incident_statuses.wire import IncidentStatusRecord
 
 STARTED = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
@@ -190,6 +190,6 @@ def test_creates_a_later_command_dropped_are_found_in_the_history_it_kept() -> N
     # no pending create left, the checkpoint that `up` left still has them.
     history = [entry(0, 10), entry(100, 104, "a", "b"), entry(200, 203)]
     current = entry(0, 0, "b").deployment or {}
-    found = _unfinished_creates(current, history)
+    found = unfinished_creates(current, history)
     assert [c.resource_name for c in found] == ["b", "a"]
     assert found[1].resource["urn"] == URN + "a"

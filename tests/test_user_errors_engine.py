@@ -21,7 +21,6 @@ from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness.engine import STATUSES_SOURCE, configurable, stats
 from incident_statuses_harness.organisation import edit, seed
 from incident_statuses_harness.user import Cli, shell, user_project
-from pulumi_incident_statuses import creation
 from pulumi_incident_statuses.settings import CONFIG_API_KEY, ENV_API_KEY, Origin
 
 pytestmark = pytest.mark.engine
@@ -110,13 +109,6 @@ def test_preview_fails_where_up_would_and_a_refresh_shows_only_declared_fields(
         assert line.endswith(f" — {Origin(api_key=ENV_API_KEY).key_hint()}")
     assert (sent, written) == (1, 0)
 
-    # No key: preview checks the inputs alone and sends nothing, as before.
-    del pulumi.env[ENV_API_KEY]
-    keyless, sent, written = requests_during(pulumi, emulator, "preview")
-    assert keyless.returncode == 0, keyless.stdout
-    assert "4 to create" in keyless.stdout  # the stack and the three statuses
-    assert (sent, written) == (0, 0)
-
     # Adopt the held status instead; then someone edits one declared without a rank.
     pulumi.env[ENV_API_KEY] = "emulator-api-key"
     specs[0]["import_id"] = held
@@ -165,11 +157,11 @@ def test_an_unreachable_api_fails_up_naming_the_endpoint_and_where_it_was_set(
     assert line.endswith(f"the endpoint is {nowhere} (set by stack config incident:endpoint)")
 
     # A key in stack config that the API refuses: the hint is about stack config.
-    pulumi.env["INCIDENT_ENDPOINT"] = emulator.url
+    pulumi("config", "set", "incident:endpoint", emulator.url)
     del pulumi.env[ENV_API_KEY]
     pulumi("config", "set", "--secret", CONFIG_API_KEY, "not-the-key")
     refused = pulumi("preview", check=False)
     line = only_error(refused.stdout, "fixing", "AuthenticationError")
     assert line.endswith(f" — {Origin(api_key=CONFIG_API_KEY).key_hint()}")
     assert "not-the-key" not in refused.stdout
-    assert creation.RECOVER_HINT not in refused.stdout
+    assert "incident-statuses recover" not in refused.stdout

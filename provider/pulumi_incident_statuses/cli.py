@@ -236,45 +236,66 @@ def _run_generate(args: argparse.Namespace) -> int:
     out: Path | None = args.out
     if out is not None and out.exists() and not args.force:
         return _refuse_overwrite(out)
-    stack: stack_state.StackState | None = None
-    if args.stack is not None:
-        try:
-            stack = stack_state.export(args.stack, cwd=args.cwd)
-        except stack_state.StackReadError as error:
-            _say(str(error))
-            return 1
-    elif args.cwd is not None:
+    if args.cwd is not None and args.stack is None:
         _say("--cwd names the project folder of --stack: pass --stack too")
         return _USAGE_ERROR
+    try:
+        stack, others = _read_stacks(args.stack, args.cwd)
+    except stack_state.StackReadError as error:
+        _say(str(error))
+        return 1
     records, endpoint = _fetch(args)
+    found = codegen.plan(records, stack=stack, others=others)
     if args.import_file:
-        program = codegen.import_file(records, stack=stack)
+        text = codegen.import_document(found)
     else:
-        program = codegen.generate(records, endpoint=endpoint, protect=args.protect, stack=stack)
+        text = codegen.program(found, endpoint=endpoint, protect=args.protect)
+    if stack is not None:
+        read = ", ".join(repr(name) for name in (stack.stack, *found.others))
+        _say(f"read the stacks {read}: a status one of them manages is not declared again")
     if out is None:
-        sys.stdout.write(program)
+        sys.stdout.write(text)
         return 0
     try:
         with out.open("w" if args.force else "x", encoding="utf-8") as file:
-            file.write(program)
+            file.write(text)
     except FileExistsError:
         return _refuse_overwrite(out)
-    incident_io = categories.owned_by_incident_io(records)
-    held = stack.status_ids if stack is not None else frozenset()
-    declared = sum(r.id not in incident_io and r.id not in held for r in records)
-    left_out = [f"{len(incident_io)} managed by incident.io"]
-    if stack is not None:
-        left_out.append(
-            f"{sum(r.id in held for r in records)} the stack {stack.stack!r} manages already"
-        )
+    _say(f"wrote {out}: {_summary(found, args)}")
+    return 0
+
+
+def _read_stacks(
+    name: str | None, cwd: Path | None
+) -> tuple[stack_state.StackState | None, list[stack_state.StackState]]:
+    """The stack to extend and every other stack of its backend (`pulumi stack ls --all`)."""
+    if name is None:
+        return None, []
+    stack = stack_state.export(name, cwd=cwd)
+    others = [
+        stack_state.export(other, cwd=cwd)
+        for other in stack_state.stack_names(cwd=cwd)
+        if other != name and other.rsplit("/", 1)[-1] != name
+    ]
+    return stack, others
+
+
+def _summary(found: codegen.Plan, args: argparse.Namespace) -> str:
+    """What was written: how many to adopt, how many left out and why, what to run next."""
+    left_out = [f"{len(found.incident_io)} managed by incident.io"]
+    if found.stack is not None:
+        left_out.append(f"{len(found.held)} the stack {found.stack.stack!r} manages already")
+    elsewhere = sum(len(records) for records in found.elsewhere.values())
+    if elsewhere:
+        left_out.append(f"{elsewhere} other stacks manage")
+    declared = len(found.adoptable) + len(found.migrated) * bool(args.import_file)
     if args.import_file:
-        then = f"`pulumi import --file {out}` adopts them (protected, as pulumi import does)"
+        then = f"`pulumi import --file {args.out}` adopts them (protected, as pulumi import does)"
     else:
         then = "its first `pulumi up` adopts them without creating any" + (
             "" if args.protect else " (not protected: pulumi destroy deletes them)"
         )
-    _say(f"wrote {out}: {declared} statuses to adopt, {' and '.join(left_out)} left out; {then}")
-    return 0
+    return f"{declared} statuses to adopt, {' and '.join(left_out)} left out; {then}"
 
 
 def _refuse_overwrite(out: Path) -> int:

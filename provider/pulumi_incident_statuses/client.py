@@ -284,6 +284,7 @@ class IncidentStatusesClient:
         began = time.monotonic()
         response: requests.Response | None = None
         reason = ""
+        unreachable = False
         try:
             response = self._session.request(
                 method,
@@ -299,6 +300,7 @@ class IncidentStatusesClient:
                 _transport_reason(error, self._timeout, min(_CONNECT_TIMEOUT, self._timeout)),
                 self._api_key,
             )
+            unreachable = _unreachable(error)
         if response is None:
             # Raised out here so that the requests exception, whose request carries the
             # Authorization header, is not kept as this error's context.
@@ -309,6 +311,7 @@ class IncidentStatusesClient:
                 reason=reason,
                 endpoint=self._endpoint,
                 endpoint_set_by=self._origin.endpoint_set_by(),
+                unreachable=unreachable,
             )
         logger.debug(
             "%s %s -> %d in %.0f ms",
@@ -326,6 +329,15 @@ def _status_path(status_id: str) -> str:
     if not status_id:
         raise ValueError("status_id must not be empty")
     return f"{_STATUSES}/{quote(status_id, safe='')}"
+
+
+def _unreachable(error: requests.RequestException) -> bool:
+    """Whether no connection could be made at all: refused, no such host, or none in time."""
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    # A connection made and then dropped says the endpoint lives: it may answer the next time.
+    made = ("connection closed without a response", "connection reset")
+    return isinstance(error, requests.ConnectionError) and _transport_reason(error, 0) not in made
 
 
 def _transport_reason(

@@ -21,15 +21,16 @@ import keyword
 import re
 import textwrap
 import unicodedata
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
+from . import tokens
 from .categories import CONFIGURABLE, CREATABLE, owned_by_incident_io
-from .plugin.schema import STATUS as PLUGIN_STATUS_TYPE
 from .settings import DEFAULT_ENDPOINT
 from .stack_state import StackState
 from .wire import IncidentStatusRecord
 
-__all__ = ["generate", "import_file", "slug"]
+__all__ = ["Plan", "generate", "import_document", "import_file", "plan", "program", "slug"]
 
 _MAX_SLUG = 48
 # Names the generated module binds itself; a status variable must not rebind them.
@@ -167,15 +168,78 @@ def _names(records: Iterable[IncidentStatusRecord]) -> str:
     return ", ".join(_docstring_text(record.name) for record in records)
 
 
-def _header(
-    endpoint: str,
+@dataclass(frozen=True)
+class Plan:
+    """What a program adopting an organisation declares, and what it leaves out and why.
+
+    The one place `generate`, `import_file` and the command line's summary decide it.
+    """
+
+    adoptable: tuple[IncidentStatusRecord, ...]
+    """The statuses to declare, in lifecycle order: ``live``, ``learning``, ``closed``, each by
+    rank, then id."""
+    variables: tuple[str, ...]
+    """One Python identifier per adoptable status; its resource name is `_resource_name`."""
+    incident_io: tuple[IncidentStatusRecord, ...]
+    """Statuses incident.io manages, by name: referenced, never declared."""
+    held: tuple[IncidentStatusRecord, ...]
+    """Statuses the extended stack manages already."""
+    elsewhere: Mapping[str, tuple[IncidentStatusRecord, ...]]
+    """Statuses other stacks of the backend manage, by stack."""
+    stack: StackState | None
+    """The stack the program extends, if any."""
+    others: tuple[str, ...] = ()
+    """The other stacks that were read."""
+    migrated: tuple[tuple[str, IncidentStatusRecord], ...] = ()
+    """Statuses the extended stack holds under release 0.2.0's plugin token, with their resource
+    names: `import_file` moves them to this release's token under the same names."""
+
+    @property
+    def left_out(self) -> int:
+        """How many statuses of the organisation are not declared."""
+        elsewhere = sum(len(found) for found in self.elsewhere.values())
+        return len(self.incident_io) + len(self.held) + elsewhere
+
+
+def plan(
+    records: Iterable[IncidentStatusRecord],
     *,
-    protect: bool,
-    incident_io: Sequence[IncidentStatusRecord],
-    stack: StackState | None,
-    held: Sequence[IncidentStatusRecord],
-    ordered_by_stack: Sequence[str],
-    closed: bool,
+    stack: StackState | None = None,
+    others: Sequence[StackState] = (),
+) -> Plan:
+    """What to declare for ``records``: every status the organisation owns, less those ``stack``
+    (extended) and ``others`` (other stacks of the backend) manage."""
+    all_records = list(records)
+    by_id = {record.id: record for record in all_records}
+    incident_io_ids = owned_by_incident_io(all_records)
+    held_ids = stack.status_ids if stack is not None else frozenset()
+    elsewhere = {
+        other.stack: tuple(by_id[i] for i in sorted(other.status_ids - held_ids) if i in by_id)
+        for other in others
+    }
+    elsewhere_ids = {record.id for found in elsewhere.values() for record in found}
+    left_out = incident_io_ids | held_ids | elsewhere_ids
+    adoptable = sorted((r for r in all_records if r.id not in left_out), key=_lifecycle_order)
+    taken = stack.resource_names if stack is not None else frozenset()
+    legacy = stack.legacy if stack is not None else {}
+    return Plan(
+        adoptable=tuple(adoptable),
+        variables=tuple(_variable_names(adoptable, taken)),
+        incident_io=tuple(sorted((by_id[i] for i in incident_io_ids), key=lambda r: r.name)),
+        held=tuple(r for r in all_records if r.id in held_ids),
+        elsewhere={name: found for name, found in elsewhere.items() if found},
+        stack=stack,
+        others=tuple(other.stack for other in others),
+        migrated=tuple(
+            (tokens.resource_name(urn), by_id[status_id])
+            for urn, status_id in sorted(legacy.items())
+            if status_id in by_id
+        ),
+    )
+
+
+def _header(
+    found: Plan, endpoint: str, *, protect: bool, ordered_by_stack: Sequence[str]
 ) -> list[str]:
     """The module docstring: where the program came from and what its first run does."""
     paragraphs = [
@@ -187,43 +251,21 @@ def _header(
         "lines may stay or go. Each `IncidentStatusOrder` lists its category top first: reorder "
         "a list to reorder the statuses, or delete it to leave that order to the dashboard.",
     ]
-    if closed:
+    if any(r.category == "closed" for r in found.adoptable):
         paragraphs.append(
             "The `closed` statuses get no order (orders are of `live` and `learning`): their "
             "order stays the dashboard's."
         )
-    if protect:
-        paragraphs.append(
-            "Each status is protected (`protect=True`), as `pulumi import` protects what it "
-            "imports: `pulumi destroy`, or removing a declaration, never deletes it from "
-            "incident.io; the run fails and names it instead (`pulumi destroy "
-            "--exclude-protected` destroys the rest and keeps these). To delete one from "
-            "incident.io, remove its declaration, run `pulumi state unprotect '<its URN>'`, then "
-            "`pulumi up`. To stop managing one and keep it, remove its declaration and run "
-            "`pulumi state delete --force '<its URN>'`. `pulumi stack --show-urns` shows URNs."
+    paragraphs.append(_PROTECTED if protect else _UNPROTECTED)
+    paragraphs.append(_where_it_runs(found))
+    if found.elsewhere:
+        stacks = "; ".join(
+            f"{_names(records)} (stack {_docstring_text(name)})"
+            for name, records in sorted(found.elsewhere.items())
         )
-    else:
         paragraphs.append(
-            "The statuses are not protected (generated with --no-protect): `pulumi destroy`, or "
-            "removing a declaration and running `pulumi up`, deletes them from incident.io."
-        )
-    if stack is None:
-        paragraphs.append(
-            "Run this file as a Pulumi program (`__main__.py`), which exports every status's id, "
-            "or import it from one: `from statuses import statuses` gives the resources by name."
-        )
-    else:
-        already = (
-            f"the {_count(len(held))} it manages already {'is' if len(held) == 1 else 'are'} "
-            "left out, and "
-            if held
-            else ""
-        )
-        name = _docstring_text(repr(stack.stack))
-        paragraphs.append(
-            f"Written to extend the stack {name}: {already}no resource name here is one its "
-            "resources have. Import it from that stack's program (`from statuses import "
-            "statuses`); run in the program's place, it would delete the stack's other resources."
+            f"Not declared, because other stacks of the backend manage them: {stacks}. A status "
+            "has one owner; move it between stacks with `pulumi state` and an import, not here."
         )
     if ordered_by_stack:
         paragraphs.append(
@@ -231,11 +273,49 @@ def _header(
             f"{', '.join(ordered_by_stack)}. To order the statuses below with the others, add "
             "their `.id` to that order's list."
         )
-    if incident_io:
+    if found.incident_io:
         paragraphs.append(
-            f"Not declared, because incident.io manages them: {_names(incident_io)}. Reference "
-            'those with `get_incident_status(name="...")`.'
+            f"Not declared, because incident.io manages them: {_names(found.incident_io)}. "
+            'Reference those with `get_incident_status(name="...")`.'
         )
+    return _docstring(paragraphs)
+
+
+_PROTECTED = (
+    "Each status is protected (`protect=True`), as `pulumi import` protects what it imports: "
+    "`pulumi destroy`, or removing a declaration, never deletes it from incident.io; the run "
+    "fails and names it instead (`pulumi destroy --exclude-protected` destroys the rest and keeps "
+    "these). To delete one from incident.io, remove its declaration, run `pulumi state unprotect "
+    "'<its URN>'`, then `pulumi up`. To stop managing one and keep it, remove its declaration and "
+    "run `pulumi state delete --force '<its URN>'`. `pulumi stack --show-urns` shows URNs."
+)
+_UNPROTECTED = (
+    "The statuses are not protected (generated with --no-protect): `pulumi destroy`, or removing "
+    "a declaration and running `pulumi up`, deletes them from incident.io."
+)
+
+
+def _where_it_runs(found: Plan) -> str:
+    if found.stack is None:
+        return (
+            "Run this file as a Pulumi program (`__main__.py`), which exports every status's id, "
+            "or import it from one: `from statuses import statuses` gives the resources by name."
+        )
+    held = len(found.held)
+    already = (
+        f"the {_count(held)} it manages already {'is' if held == 1 else 'are'} left out, and "
+        if held
+        else ""
+    )
+    name = _docstring_text(repr(found.stack.stack))
+    return (
+        f"Written to extend the stack {name}: {already}no resource name here is one its "
+        "resources have. Import it from that stack's program (`from statuses import "
+        "statuses`); run in the program's place, it would delete the stack's other resources."
+    )
+
+
+def _docstring(paragraphs: Sequence[str]) -> list[str]:
     lines: list[str] = []
     for paragraph in paragraphs:
         if lines:
@@ -256,6 +336,7 @@ def generate(
     endpoint: str = DEFAULT_ENDPOINT,
     protect: bool = True,
     stack: StackState | None = None,
+    others: Sequence[StackState] = (),
 ) -> str:
     """The Python source of a Pulumi program adopting every status the organisation owns.
 
@@ -264,49 +345,17 @@ def generate(
     ``IncidentStatusOrder`` that keeps that order. Statuses incident.io owns are only named in the
     header. ``protect`` declares each status ``protect=True``. With ``stack``, the statuses it
     manages are left out, resource names avoid its resources' names, and a category one of its
-    orders orders gets no order here. ``endpoint`` is where the records came from, for the header.
+    orders orders gets no order here; the statuses ``others`` (other stacks) manage are left out
+    too. ``endpoint`` is where the records came from, for the header.
     """
-    all_records = list(records)
-    incident_io_ids = owned_by_incident_io(all_records)
-    held_ids = stack.status_ids if stack is not None else frozenset()
-    taken_names = stack.resource_names if stack is not None else frozenset()
-    stack_orders = stack.orders if stack is not None else {}
-    ordered_ids = stack.ordered_ids if stack is not None else frozenset()
-    adoptable = sorted(
-        (r for r in all_records if r.id not in incident_io_ids and r.id not in held_ids),
-        key=_lifecycle_order,
-    )
-    incident_io = sorted((r for r in all_records if r.id in incident_io_ids), key=lambda r: r.name)
-    held = [r for r in all_records if r.id in held_ids]
-    variables = _variable_names(adoptable, taken_names)
+    return program(plan(records, stack=stack, others=others), endpoint=endpoint, protect=protect)
 
-    orders: list[list[str]] = []
-    ordered_by_stack: list[str] = []
-    order_names = set(taken_names) | {_resource_name(v) for v in variables}
-    for category in CONFIGURABLE:
-        listed = [
-            v
-            for v, r in zip(variables, adoptable, strict=True)
-            if r.category == category and r.id not in ordered_ids
-        ]
-        if stack_orders.get(category):
-            if listed:
-                ordered_by_stack += [f"{category!r} ({', '.join(stack_orders[category])})"]
-            continue
-        if listed:
-            resource_name = _unused(f"{category}-order", order_names)
-            order_names.add(resource_name)
-            orders.append(_order(category, resource_name, listed))
+
+def program(found: Plan, *, endpoint: str = DEFAULT_ENDPOINT, protect: bool = True) -> str:
+    """The Python source `generate` writes, for an adoption plan made already."""
+    orders, ordered_by_stack = _orders(found)
     blocks = [
-        _header(
-            endpoint,
-            protect=protect,
-            incident_io=incident_io,
-            stack=stack,
-            held=held,
-            ordered_by_stack=ordered_by_stack,
-            closed=any(r.category == "closed" for r in adoptable),
-        ),
+        _header(found, endpoint, protect=protect, ordered_by_stack=ordered_by_stack),
         [
             "import pulumi",
             "from pulumi_incident_statuses import "
@@ -314,12 +363,12 @@ def generate(
         ],
         *(
             _declaration(v, record, protect=protect)
-            for v, record in zip(variables, adoptable, strict=True)
+            for v, record in zip(found.variables, found.adoptable, strict=True)
         ),
         *orders,
         [
             "statuses: dict[str, IncidentStatus] = {",
-            *(f"    {_resource_name(v)!r}: {v}," for v in variables),
+            *(f"    {_resource_name(v)!r}: {v}," for v in found.variables),
             "}",
             '"""Every status declared here, by resource name."""',
         ],
@@ -332,22 +381,58 @@ def generate(
     return "\n\n".join("\n".join(block) for block in blocks) + "\n"
 
 
-def import_file(records: Iterable[IncidentStatusRecord], *, stack: StackState | None = None) -> str:
+def _orders(found: Plan) -> tuple[list[list[str]], list[str]]:
+    """The orders to declare, and the categories left to an order of the extended stack."""
+    stack_orders = found.stack.orders if found.stack is not None else {}
+    ordered_ids = found.stack.ordered_ids if found.stack is not None else frozenset()
+    taken = found.stack.resource_names if found.stack is not None else frozenset()
+    orders: list[list[str]] = []
+    ordered_by_stack: list[str] = []
+    order_names = set(taken) | {_resource_name(v) for v in found.variables}
+    for category in CONFIGURABLE:
+        listed = [
+            v
+            for v, r in zip(found.variables, found.adoptable, strict=True)
+            if r.category == category and r.id not in ordered_ids
+        ]
+        if stack_orders.get(category):
+            if listed:
+                ordered_by_stack += [f"{category!r} ({', '.join(stack_orders[category])})"]
+            continue
+        if listed:
+            name = _unused(f"{category}-order", order_names)
+            order_names.add(name)
+            orders.append(_order(category, name, listed))
+    return orders, ordered_by_stack
+
+
+def import_file(
+    records: Iterable[IncidentStatusRecord],
+    *,
+    stack: StackState | None = None,
+    others: Sequence[StackState] = (),
+) -> str:
     """The `pulumi import --file` document adopting the statuses `generate` would declare.
 
     For the provider plugin (`pulumi-resource-incident-statuses`, any Pulumi language): the same
     statuses, order and resource names as `generate` (with ``stack``, as it extends that stack),
-    as JSON. `pulumi import` marks what it adopts protected.
+    as JSON; and the statuses ``stack`` holds under release 0.2.0's token (`incident:index:...`)
+    under their own names, to move them to this release's. `pulumi import` marks what it adopts
+    protected, and writes nothing to incident.io.
     """
-    all_records = list(records)
-    held_ids = stack.status_ids if stack is not None else frozenset()
-    left_out = owned_by_incident_io(all_records) | held_ids
-    adoptable = sorted((r for r in all_records if r.id not in left_out), key=_lifecycle_order)
-    taken_names = stack.resource_names if stack is not None else frozenset()
+    return import_document(plan(records, stack=stack, others=others))
+
+
+def import_document(found: Plan) -> str:
+    """The JSON `import_file` writes, for an adoption plan made already."""
     resources = [
-        {"type": PLUGIN_STATUS_TYPE, "name": _resource_name(variable), "id": record.id}
-        for variable, record in zip(
-            _variable_names(adoptable, taken_names), adoptable, strict=True
-        )
+        *(
+            {"type": tokens.STATUS, "name": name, "id": record.id}
+            for name, record in found.migrated
+        ),
+        *(
+            {"type": tokens.STATUS, "name": _resource_name(variable), "id": record.id}
+            for variable, record in zip(found.variables, found.adoptable, strict=True)
+        ),
     ]
     return json.dumps({"resources": resources}, indent=2, ensure_ascii=False) + "\n"

@@ -13,9 +13,6 @@ import time
 import weakref
 from typing import TYPE_CHECKING
 
-from pulumi.dynamic import ResourceProvider
-
-from . import sdk
 from . import settings as settings_module
 from .errors import IncidentAPIError, NotFoundError
 
@@ -23,10 +20,6 @@ if TYPE_CHECKING:
     # The HTTP stack loads on the first request: a preview makes none and never imports it.
     from .client import IncidentStatusesClient
     from .wire import IncidentStatusRecord
-
-# Every resource of this package, in the program and in the provider process, loads this module
-# first: an SDK older than the package needs stops here, with what to do, not at the first refresh.
-sdk.require()
 
 # A refresh is a burst of reads: one list answers them all if it is this fresh.
 _SNAPSHOT_TTL_SECONDS = 30.0
@@ -99,7 +92,7 @@ class Connections:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._connections: dict[tuple[str, str], Connection] = {}
-        self._configured: weakref.WeakKeyDictionary[ResourceProvider, settings_module.Settings] = (
+        self._configured: weakref.WeakKeyDictionary[object, settings_module.Settings] = (
             weakref.WeakKeyDictionary()
         )
 
@@ -116,16 +109,16 @@ class Connections:
                 self._connections[key] = connection
             return connection
 
-    def configure(self, provider: ResourceProvider, resolved: settings_module.Settings) -> None:
+    def configure(self, provider: object, resolved: settings_module.Settings) -> None:
         """Remember what `configure` resolved for `provider`, outside the object."""
         with self._lock:
             self._configured[provider] = resolved
 
-    def connection_for(self, provider: ResourceProvider) -> Connection:
-        """The connection for `provider`'s configured settings, or the environment's."""
+    def settings_for(self, provider: object) -> settings_module.Settings:
+        """What `configure` resolved for `provider`, or the environment's settings."""
         with self._lock:
             resolved = self._configured.get(provider)
-        return self.connect(resolved or settings_module.resolve())
+        return resolved or settings_module.resolve()
 
 
 CONNECTIONS = Connections()

@@ -51,11 +51,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from .advice import Remedy
 from .errors import RankRaceError, StatusConflictError, ValidationError
 from .wire import IncidentStatusRecord
 
 __all__ = [
-    "RECOVER_HINT",
     "SERVER_CLOCK_MARGIN",
     "CreateGuard",
     "Listing",
@@ -125,35 +125,20 @@ def same_content(
     return rank is None or record.rank == rank
 
 
-RECOVER_HINT = (
-    "It holds exactly what this resource declares: if an interrupted `pulumi up` of this stack "
-    "made it, run `incident-statuses recover` in the project folder to record it here, then "
-    "`pulumi up`"
-)
-"""Said with a conflict whose holder has the declared content, as a killed run leaves it."""
-
-
 def conflict(
-    holder: IncidentStatusRecord,
-    name: str,
-    refusal: ValidationError | None = None,
-    *,
-    declared_here: bool = False,
+    holder: IncidentStatusRecord, name: str, refusal: ValidationError | None = None
 ) -> StatusConflictError:
     """The error for a create whose ``name`` is held by ``holder``, which it did not make.
 
-    ``declared_here``: the holder has exactly the declared content (see `same_content`).
+    The remedy is `Remedy.ADOPT` until the provider finds whose the holder is (see `ownership`).
     """
-    message = (
+    facts = (
         f"cannot create incident status {name!r}: the existing status {holder.id} "
-        f"({holder.category}) already holds that name, and this stack did not create it. "
-        f"To manage that status here, set import_id={holder.id!r}; otherwise choose another name"
+        f"({holder.category}) already holds that name"
     )
     if refusal is not None:
-        message += f" ({refusal})"
-    if declared_here:
-        message += f". {RECOVER_HINT}"
-    return StatusConflictError(message, holder_id=holder.id)
+        facts += f" ({refusal})"
+    return StatusConflictError(facts, holder_id=holder.id, remedy=Remedy.ADOPT)
 
 
 class CreateGuard:
@@ -257,7 +242,7 @@ class CreateGuard:
             held = next((r for r in listing.records if r.name == self.name), None)
             if held is None:
                 raise error
-            raise conflict(held, self.name, error, declared_here=self.declares(held))
+            raise conflict(held, self.name, error)
         if "rank" in fields and self.rank is None:
             self._raced = True
             raise error.recast(RankRaceError) from None

@@ -1,15 +1,35 @@
-"""What the operations of one deployment share within a provider process: the names its statuses
-are heading for, which order lists each status, and the turn rename moves take.
+"""What the operations of one deployment share: which resource declares each name, which resources
+hold each status, which order lists each status, and, within one provider process, the names its
+statuses are heading for and the turn rename moves take.
 
-The engine calls `diff` for every resource before its update, in the provider process that then
-serves the update, so that process can know what the deployment declares for each status
-(`declare`, read by `renames`) and refuse a status listed by two orders (`claim`, by `order`).
+The engine calls `check` and `diff` for every resource of the program before it runs their
+updates, so a deployment can know what it declares before it writes anything:
+
+- two resources declaring one name would give one status two owners: the second `check` of the
+  name fails (`declare_name`);
+- a status held by a resource that stays (its `diff`, or its create or adoption) is never deleted
+  by another resource of the same deployment, whatever the program says (`hold`, `holders`):
+  renaming a resource without an alias, then adopting its status again, must not lose it;
+- a status listed by two orders would be moved back and forth by them (`claim_order`).
+
+A stack may use the dynamic resources and the plugin at once, each served by a provider process
+of its own, so these records are kept in a ledger shared by every provider process of the
+deployment: files in a folder named after the engine that started them (`share`). Where no engine
+is known (a provider called directly), the ledger is this process's memory.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from .inputs import StatusInputs
@@ -18,13 +38,83 @@ if TYPE_CHECKING:
 HOST_THREADS = 4
 
 
-class Deployment:
-    """The intents and claims of this process's deployment, and the turn of its rename moves."""
+class Ledger(Protocol):
+    """Sets of holders by kind and key, shared by the processes of one deployment."""
+
+    def add(self, kind: str, key: str, holders: Iterable[str]) -> list[str]:
+        """Add ``holders`` under ``key``; every holder recorded there."""
+
+    def get(self, kind: str, key: str) -> list[str]:
+        """Every holder recorded under ``key``."""
+
+
+class MemoryLedger:
+    """A ledger in this process's memory."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._entries: dict[tuple[str, str], dict[str, None]] = {}
+
+    def add(self, kind: str, key: str, holders: Iterable[str]) -> list[str]:
+        """See `Ledger.add`."""
+        with self._lock:
+            entry = self._entries.setdefault((kind, key), {})
+            entry.update(dict.fromkeys(holders))
+            return list(entry)
+
+    def get(self, kind: str, key: str) -> list[str]:
+        """See `Ledger.get`."""
+        with self._lock:
+            return list(self._entries.get((kind, key), {}))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+class FileLedger:
+    """A ledger in a folder, one file per holder, shared by every process that opens the folder.
+
+    Each record is written whole, under a name no other record has, and then renamed into place,
+    so readers never see half of one.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def add(self, kind: str, key: str, holders: Iterable[str]) -> list[str]:
+        """See `Ledger.add`."""
+        folder = self.root / kind / _digest(key)
+        folder.mkdir(parents=True, exist_ok=True)
+        for holder in holders:
+            final = folder / _digest(holder)
+            if final.exists():
+                continue
+            with tempfile.NamedTemporaryFile(
+                "w", dir=folder, prefix=".", delete=False, encoding="utf-8"
+            ) as file:
+                file.write(holder)
+            os.replace(file.name, final)
+        return self.get(kind, key)
+
+    def get(self, kind: str, key: str) -> list[str]:
+        """See `Ledger.get`."""
+        folder = self.root / kind / _digest(key)
+        try:
+            records = [path for path in folder.iterdir() if not path.name.startswith(".")]
+        except FileNotFoundError:
+            return []
+        records.sort(key=lambda path: (path.stat().st_mtime_ns, path.name))
+        return [path.read_text(encoding="utf-8") for path in records]
+
+
+class Deployment:
+    """The records of this process's deployment (see the module's docstring)."""
+
+    def __init__(self, ledger: Ledger | None = None) -> None:
+        self._lock = threading.Lock()
         self._declared: dict[str, StatusInputs] = {}
-        self._listed_by: dict[str, str] = {}
+        self.ledger: Ledger = ledger or MemoryLedger()
         self.moving = threading.Lock()
         """Held while a chain of renames moves statuses: one chain at a time."""
         self.waiting = threading.BoundedSemaphore(HOST_THREADS - 1)
@@ -40,11 +130,121 @@ class Deployment:
         with self._lock:
             return self._declared.get(status_id)
 
-    def claim(self, order_name: str, status_id: str) -> str:
-        """Record that `order_name` lists `status_id`; the order that listed it first."""
-        with self._lock:
-            return self._listed_by.setdefault(status_id, order_name)
+    def declare_name(self, organisation: str, name: str, urn: str) -> list[str]:
+        """Record that resource ``urn`` declares ``name``; the other resources that declare it."""
+        found = self.ledger.add("names", f"{organisation}\n{name}", [urn])
+        return [other for other in found if other != urn]
+
+    def hold(self, organisation: str, status_id: str, urns: Iterable[str | None]) -> None:
+        """Record that the resource known by ``urns`` (its URN now, and before a rename) keeps
+        the status ``status_id`` through this deployment (nothing, if no URN is known)."""
+        known = [urn for urn in urns if urn]
+        if known:
+            self.ledger.add("holds", f"{organisation}\n{status_id}", known)
+
+    def holders(self, organisation: str, status_id: str) -> list[str]:
+        """The URNs of the resources recorded as keeping ``status_id`` (see `hold`)."""
+        return self.ledger.get("holds", f"{organisation}\n{status_id}")
+
+    def claim_order(self, organisation: str, order_urn: str, status_id: str) -> list[str]:
+        """Record that the order ``order_urn`` lists ``status_id``; the other orders that do."""
+        found = self.ledger.add("orders", f"{organisation}\n{status_id}", [order_urn])
+        return [other for other in found if other != order_urn]
 
 
 DEPLOYMENT = Deployment()
 """This process's deployment."""
+
+
+def engine_address(args: Iterable[str]) -> str | None:
+    """The engine's address among a provider's arguments (the engine passes it last, after
+    flags, some of which take a value)."""
+    found = None
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in ("--tracing", "--root", "--attach"):
+            skip = True
+        elif not arg.startswith("-") and re.fullmatch(r"[\w.\-\[\]:]+:\d+", arg):
+            found = arg
+    return found
+
+
+def share(address: str) -> None:
+    """Keep this process's deployment in the ledger of the engine at ``address``, shared with
+    the other provider processes that engine started."""
+    base = _ledgers()
+    owner = _engine_pid()
+    root = base / f"{re.sub(r'[^0-9A-Za-z]+', '-', address)}-{owner}"
+    _forget_finished(base)
+    DEPLOYMENT.ledger = FileLedger(root)
+
+
+def _ledgers() -> Path:
+    return Path(tempfile.gettempdir()) / f"pulumi-incident-statuses-{os.getuid()}" / "deployments"
+
+
+def _forget_finished(base: Path) -> None:
+    """Remove the ledgers of engines that are gone: a folder's name ends with its engine's pid."""
+    try:
+        folders = list(base.iterdir())
+    except FileNotFoundError:
+        return
+    for folder in folders:
+        pid = folder.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+_SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh"})
+
+
+def _engine_pid() -> int:
+    """The process that started this provider: its parent, past the launcher script the engine
+    runs for dynamic providers (a shell)."""
+    pid = os.getppid()
+    for _ in range(3):
+        found = _parent_and_name(pid)
+        if found is None or os.path.basename(found[1]) not in _SHELLS:
+            break
+        pid = found[0]
+    return pid
+
+
+def _parent_and_name(pid: int) -> tuple[int, str] | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+    except OSError:
+        return _parent_and_name_by_ps(pid)
+    # "pid (name) state ppid ...": the name may hold spaces and parentheses.
+    name = stat[stat.index("(") + 1 : stat.rindex(")")]
+    ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+    return ppid, name
+
+
+def _parent_and_name_by_ps(pid: int) -> tuple[int, str] | None:
+    try:
+        done = subprocess.run(
+            ["ps", "-o", "ppid=,comm=", "-p", str(pid)],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    fields = done.stdout.split(None, 1)
+    if done.returncode != 0 or len(fields) != 2 or not fields[0].isdigit():
+        return None
+    return int(fields[0]), fields[1].strip()

@@ -34,7 +34,9 @@ from __future__ import annotations
 
 import builtins
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
+
+from .advice import Door, Holder, Remedy, advise
 
 __all__ = [
     "APIConnectionError",
@@ -60,6 +62,7 @@ __all__ = [
     "StatusOrderError",
     "ValidationError",
     "error_class_for",
+    "may_pass",
 ]
 
 _StatusError = TypeVar("_StatusError", bound="APIStatusError")
@@ -94,6 +97,11 @@ class IncidentAPIError(Exception):
         # The subclasses take keyword-only arguments, which Exception's own pickling cannot replay.
         return (_rebuild, (type(self), self.args, dict(self.__dict__)))
 
+    def with_note(self, note: str) -> Self:
+        """The same error, its message followed by ``note`` (what to do, in this case)."""
+        noted: Self = _rebuild(type(self), (f"{self}; {note}",), dict(self.__dict__))
+        return noted
+
 
 class ConfigurationError(IncidentAPIError):
     """The client was given settings it cannot work with; nothing was sent."""
@@ -108,14 +116,67 @@ class InsecureEndpointError(ConfigurationError):
 
 
 class StatusConflictError(IncidentAPIError):
-    """The status cannot be created or adopted as declared: the name or id belongs elsewhere."""
+    """The status cannot be created or adopted as declared: the name or id belongs elsewhere.
 
-    holder_id: str | None
-    """The id of the status standing in the way, if there is one."""
+    What to do is carried as data (``remedy``, ``holder``) and worded for the way in the person
+    used (see `advice`): `for_door` gives the same conflict worded for another.
+    """
 
-    def __init__(self, message: str, *, holder_id: str | None) -> None:
-        self.holder_id = holder_id
-        super().__init__(message)
+    holder: Holder
+    """The status standing in the way, and this stack's resource that holds it, if one does."""
+    remedy: Remedy
+    """What a person can do about it."""
+    facts: str
+    """What happened, without the advice."""
+    door: Door
+    """The way in the advice is worded for."""
+    resource: str | None
+    """The name, in the program, of the resource that met the conflict, when known."""
+
+    def __init__(
+        self,
+        facts: str,
+        *,
+        holder_id: str | None,
+        remedy: Remedy = Remedy.NONE,
+        holder_resource: str | None = None,
+        door: Door = Door.PYTHON,
+        resource: str | None = None,
+    ) -> None:
+        self.facts = facts
+        self.holder = Holder(holder_id, holder_resource)
+        self.remedy = remedy
+        self.door = door
+        self.resource = resource
+        said = advise(remedy, self.holder, door, resource)
+        super().__init__(f"{facts}. {said}" if said else facts)
+
+    @property
+    def holder_id(self) -> str | None:
+        """The id of the status standing in the way, if there is one."""
+        return self.holder.status_id
+
+    def for_door(self, door: Door, resource: str | None = None) -> StatusConflictError:
+        """The same conflict, its advice worded for ``door`` (and the ``resource`` named)."""
+        return self.revised(door=door, resource=resource or self.resource)
+
+    def revised(
+        self,
+        *,
+        remedy: Remedy | None = None,
+        holder_resource: str | None = None,
+        door: Door | None = None,
+        resource: str | None = None,
+    ) -> StatusConflictError:
+        """The same conflict with what is now known of its remedy, holder, door or resource."""
+        return StatusConflictError(
+            self.facts,
+            holder_id=self.holder.status_id,
+            remedy=remedy or self.remedy,
+            holder_resource=holder_resource or self.holder.resource_urn,
+            door=door or self.door,
+            resource=resource or self.resource,
+        )
 
 
 class StatusLookupError(IncidentAPIError):
@@ -186,6 +247,10 @@ class APIConnectionError(RequestError):
     endpoint_set_by: str | None
     """Where that URL was set, as a clause ("set by INCIDENT_ENDPOINT"), when known."""
 
+    unreachable: bool
+    """Whether nothing answers at the endpoint at all (refused, no such host, no connection
+    made in time), rather than a connection that was made and then failed."""
+
     def __init__(
         self,
         *,
@@ -194,10 +259,12 @@ class APIConnectionError(RequestError):
         reason: str,
         endpoint: str | None = None,
         endpoint_set_by: str | None = None,
+        unreachable: bool = False,
     ) -> None:
         self.reason = reason
         self.endpoint = endpoint
         self.endpoint_set_by = endpoint_set_by
+        self.unreachable = unreachable
         message = f"could not get a response from incident.io for {method} {path}: {reason}"
         if endpoint is not None:
             message += f"; the endpoint is {endpoint}"
@@ -375,6 +442,15 @@ _STATUS_ERRORS: dict[int, builtins.type[APIStatusError]] = {
     422: ValidationError,
     429: RateLimitError,
 }
+
+
+def may_pass(error: IncidentAPIError) -> bool:
+    """Whether ``error`` is an answer a later try may not get: a 5xx, a 429, a malformed body, or
+    a connection to a live endpoint that failed. A refused key, a refused request or an endpoint
+    where nothing answers at all will fail the same way at `pulumi up`."""
+    if isinstance(error, APIConnectionError):
+        return not error.unreachable
+    return isinstance(error, ServerError | RateLimitError | MalformedResponseError)
 
 
 def error_class_for(status: int) -> builtins.type[APIStatusError]:

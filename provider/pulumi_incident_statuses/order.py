@@ -13,11 +13,19 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
+from . import tokens
 from .operations import order
 from .pickling import pickler_as_found
-from .provider_base import ProviderBase, check_result, diff_result, read_result
+from .provider_base import (
+    URN,
+    ProviderBase,
+    check_result,
+    diff_result,
+    read_result,
+    with_urn,
+)
 
-RESOURCE_TYPE = "pulumi-python:dynamic/incident:IncidentStatusOrder"
+RESOURCE_TYPE = tokens.DYNAMIC_ORDER
 
 
 class IncidentStatusOrderProvider(ProviderBase):
@@ -26,31 +34,35 @@ class IncidentStatusOrderProvider(ProviderBase):
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Reject bad input at preview, naming the field; ids are looked up only when changed."""
-        return check_result(order.check(self._connection, olds, news))
+        reach = self._reach(news, olds)
+        checked = order.check(reach, olds, news)
+        with_urn(checked.inputs, news)
+        return check_result(checked, reach)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare the category (a change replaces) and the list; ranks are the provider's own."""
-        return diff_result(order.diff(olds, news))
+        reach = self._reach(news, olds)
+        return diff_result(order.diff(reach, olds, news), reach)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Put the listed statuses in order."""
-        made = order.create(self._connection, props)
-        return CreateResult(made.id, made.outs)
+        made = order.create(self._reach(props), props)
+        return CreateResult(made.id, with_urn(made.outs, props))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Put the listed statuses in their new order, or back in it after a move outside."""
-        return UpdateResult(order.update(self._connection, olds, news))
+        return UpdateResult(with_urn(order.update(self._reach(news, olds), olds, news), news))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Record the order the listed statuses hold now; a deleted one leaves the list."""
-        return read_result(order.read(self._connection, id_, props))
+        return read_result(order.read(self._reach(props), id_, props), props)
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Forget the order; the statuses keep their ranks."""
         order.delete()
 
 
-class IncidentStatusOrder(Resource, module="incident", name="IncidentStatusOrder"):
+class IncidentStatusOrder(Resource, module=tokens.DYNAMIC_MODULE, name="IncidentStatusOrder"):
     """The order of some statuses within one category: the first listed is the top.
 
     List each status in at most one order, and do not also set `rank` on an `IncidentStatus`
@@ -64,8 +76,6 @@ class IncidentStatusOrder(Resource, module="incident", name="IncidentStatusOrder
     """The listed status ids, top first (after a refresh: in the order incident.io holds)."""
     ranks: pulumi.Output[list[int]]
     """The rank of each listed status, as incident.io holds it."""
-    order_name: pulumi.Output[str]
-    """The resource's name, so that two orders listing one status can be told apart."""
     declared: pulumi.Output[list[str]]
     """The list as the last `pulumi up` applied it (a refresh leaves it as it was)."""
     moved_outside: pulumi.Output[bool]
@@ -83,6 +93,8 @@ class IncidentStatusOrder(Resource, module="incident", name="IncidentStatusOrder
     ) -> None:
         """Declare that `statuses` (ids, top first) appear in this order within `category`."""
         props: dict[str, Any] = {p: None for p in order.OUTPUTS}
-        props.update(category=category, statuses=statuses, order_name=resource_name)
+        props.update(category=category, statuses=statuses)
+        parent = opts.parent if opts else None
+        props[URN] = pulumi.create_urn(resource_name, RESOURCE_TYPE, parent=parent)
         with pickler_as_found():
             super().__init__(IncidentStatusOrderProvider(), resource_name, props, opts)

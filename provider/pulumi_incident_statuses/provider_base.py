@@ -1,26 +1,48 @@
 """The base of this package's dynamic providers: configured from the stack at run time, connected
-through this process's `connection.CONNECTIONS`, errors shown message first (`diagnostics`), and
-pickled to nothing; and the operations' results (`operations.results`) as `pulumi.dynamic`'s.
+through this process's `connection.CONNECTIONS`, errors shown message first (`diagnostics`),
+messages for the person sent to the engine (`engine_log`), and pickled to nothing; and the
+operations' results (`operations.results`) as `pulumi.dynamic`'s.
+
+A dynamic provider's methods are not told which resource they serve, so each resource carries its
+URN as an input, `__urn` (`URN`), which the program computes when it declares the resource. It is
+kept in the resource's inputs and outputs, so that every method of the provider, `delete` among
+them, knows which resource asks, and it never counts as a change.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sys
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, ReadResult
 
 from . import connection as connection_module
+from . import deployment, engine_log, sdk
 from . import settings as settings_module
-from .connection import Connection
+from .advice import Door
 from .diagnostics import MessageFirstProvider
-from .operations.results import Checked, Diff, Found
+from .errors import StatusConflictError
+from .inputs import is_unknown
+from .operations.results import Checked, Diff, Found, Reach
+from .tokens import resource_name
 
 if TYPE_CHECKING:
     # Not at run time: `connection` checks the SDK's version first (`sdk`), and an SDK too old
     # to have this class would otherwise stop at this import, with no word of what to install.
     from pulumi.dynamic import ConfigureRequest
 
-__all__ = ["ProviderBase", "check_result", "diff_result", "read_result"]
+__all__ = ["URN", "ProviderBase", "check_result", "diff_result", "read_result"]
+
+# Every dynamic resource of this package, in the program and in the provider process, loads this
+# module first: an SDK older than the package needs stops here, with what to do, not at the first
+# refresh.
+sdk.require()
+
+URN = "__urn"
+"""The input that carries a dynamic resource's URN (see the module's docstring)."""
+
+_HOST = "pulumi.dynamic.__main__"
 
 
 class ProviderBase(MessageFirstProvider):
@@ -30,8 +52,17 @@ class ProviderBase(MessageFirstProvider):
         """Resolve credentials from the stack config the engine sends and the environment."""
         connection_module.CONNECTIONS.configure(self, settings_module.resolve(req.config.get))
 
-    def _connection(self) -> Connection:
-        return connection_module.CONNECTIONS.connection_for(self)
+    def _reach(self, *props: Mapping[str, Any]) -> Reach:
+        """How this provider's operations reach incident.io, for the resource whose URN the
+        first of ``props`` records (then any other URN the others record: before a rename)."""
+        settings = connection_module.CONNECTIONS.settings_for(self)
+        found = [p.get(URN) for p in props]
+        urns = tuple(dict.fromkeys(u for u in found if isinstance(u, str) and not is_unknown(u)))
+
+        def connect() -> connection_module.Connection:
+            return connection_module.CONNECTIONS.connect(settings)
+
+        return Reach(settings, connect, urns)
 
     def __getstate__(self) -> None:
         """Nothing: a provider object is pickled into the state of every resource it serves.
@@ -44,14 +75,30 @@ class ProviderBase(MessageFirstProvider):
         return None
 
 
-def check_result(checked: Checked) -> CheckResult:
-    """A `check`'s verdict as the dynamic provider host takes it."""
+def with_urn(values: dict[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` (outputs or inputs) carrying the URN ``props`` carry."""
+    if isinstance(props.get(URN), str):
+        values[URN] = props[URN]
+    return values
+
+
+def worded(error: StatusConflictError, reach: Reach) -> StatusConflictError:
+    """A conflict's advice as the Python resources spell it, naming the resource."""
+    return error.for_door(Door.PYTHON, resource_name(reach.urn) if reach.urn else None)
+
+
+def check_result(checked: Checked, reach: Reach) -> CheckResult:
+    """A `check`'s verdict as the dynamic provider host takes it; its warnings sent."""
+    for warning in checked.warnings:
+        engine_log.warn(warning, reach.urn)
     failures = [CheckFailure(failure.property, failure.reason) for failure in checked.failures]
     return CheckResult(checked.inputs, failures)
 
 
-def diff_result(diff: Diff) -> DiffResult:
+def diff_result(diff: Diff, reach: Reach) -> DiffResult:
     """A diff as the dynamic provider host takes it: whether anything changes, what replaces."""
+    for note in diff.notes:
+        engine_log.info(note, reach.urn)
     return DiffResult(
         changes=diff.changed,
         replaces=diff.replaces,
@@ -60,8 +107,25 @@ def diff_result(diff: Diff) -> DiffResult:
     )
 
 
-def read_result(found: Found | None) -> ReadResult:
+def read_result(found: Found | None, props: Mapping[str, Any]) -> ReadResult:
     """A `read`'s resource as the dynamic provider host takes it; an empty id for one gone."""
     if found is None:
         return ReadResult("", {})
-    return ReadResult(found.id, found.outs, found.inputs)
+    return ReadResult(found.id, with_urn(found.outs, props), with_urn(found.inputs, props))
+
+
+def _join_the_host() -> None:
+    """In the SDK's dynamic provider host, find the engine that started it: the deployment's
+    records are shared with the other provider processes it started, and messages go to it."""
+    host = sys.modules.get("__main__")
+    if getattr(getattr(host, "__spec__", None), "name", None) != _HOST:
+        return
+    address = deployment.engine_address(sys.argv[1:])
+    if address is not None:
+        deployment.share(address)
+        engine_log.attach(address)
+
+
+# The host unpickles a provider of this package, and so imports this module, before its first
+# call of it.
+_join_the_host()

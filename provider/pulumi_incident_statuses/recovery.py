@@ -45,30 +45,33 @@ run may still be going on elsewhere: it says so and stops, and with ``cancel=Tru
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from pulumi import automation as auto
 
-from . import creation
+from . import creation, tokens
 from . import settings as settings_module
 from .client import IncidentStatusesClient
 from .errors import RecoveryError, StackLockedError
-from .plugin import schema
-from .resource import RESOURCE_TYPE
+from .stack_state import (
+    HistoryEntry,
+    PendingCreate,
+    file_history,
+    pending_creates,
+    unfinished_creates,
+)
 from .wire import IncidentStatusRecord
 
 __all__ = [
     "RUN_CLOCK_MARGIN",
+    "HistoryEntry",
     "PendingCreate",
     "Recovery",
     "RecoveryError",
@@ -96,33 +99,6 @@ class Window:
 
 
 @dataclass(frozen=True)
-class HistoryEntry:
-    """One finished operation of the stack, and the checkpoint it left (file backends)."""
-
-    start: datetime
-    end: datetime
-    deployment: Mapping[str, Any] | None
-
-
-@dataclass(frozen=True)
-class PendingCreate:
-    """A create the checkpoint records as started but never finished."""
-
-    urn: str
-    name: str
-    description: str
-    category: str
-    rank: int | None
-    resource: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
-    """The resource as the checkpoint records it (inputs, provider, parent)."""
-
-    @property
-    def resource_name(self) -> str:
-        """The resource's name in the program (the last part of its URN)."""
-        return self.urn.rsplit("::", 1)[-1]
-
-
-@dataclass(frozen=True)
 class Unmatched:
     """A pending create with no status to import, and why."""
 
@@ -141,27 +117,14 @@ class Recovery:
     since: datetime | None = None
     """The start of the killed run on the service's clock, as bounded from below."""
 
-
-def pending_creates(deployment: Mapping[str, Any]) -> list[PendingCreate]:
-    """The `IncidentStatus` creates pending in an exported deployment (``pulumi stack export``)."""
-    found: list[PendingCreate] = []
-    for operation in deployment.get("pending_operations") or []:
-        resource = operation.get("resource") or {}
-        if operation.get("type") != "creating" or resource.get("type") != RESOURCE_TYPE:
-            continue
-        inputs = resource.get("inputs") or {}
-        rank = inputs.get("rank")
-        found.append(
-            PendingCreate(
-                urn=str(resource["urn"]),
-                name=str(inputs.get("name")),
-                description=str(inputs.get("description")),
-                category=str(inputs.get("category")),
-                rank=int(rank) if isinstance(rank, int | float) else None,
-                resource=resource,
-            )
+    def merged(self, other: Recovery) -> Recovery:
+        """This recovery and ``other``'s findings together."""
+        earliest = min((s for s in (self.since, other.since) if s is not None), default=None)
+        return Recovery(
+            imported={**self.imported, **other.imported},
+            unmatched=[*self.unmatched, *other.unmatched],
+            since=earliest,
         )
-    return found
 
 
 def match_pending_creates(
@@ -229,11 +192,14 @@ def recover(
     """Import the statuses a killed run's pending creates made; drop the other pending creates.
 
     ``stack`` is any Automation API stack (inline or local program; its workspace's environment
-    reaches the CLI). The key and endpoint come from ``settings``, else from the stack's config
-    (``incident:apiKey``, ``incident:endpoint``) and the environment, as the provider reads them.
-    ``since`` overrides when the killed run started (an aware instant on the clock of the
-    machine that ran it). Raises `StackLockedError` if the stack is locked and ``cancel`` is
-    false; with ``dry_run`` it only reports.
+    reaches the CLI). Creates of both ways in are recovered: the dynamic resources' and the
+    plugin's. The key and endpoint come from ``settings``, else, for each create, from the
+    provider that served it: the stack's config (``incident:apiKey`` for the dynamic resources,
+    ``incident-statuses:apiKey`` for the plugin's default provider) or an explicit provider's
+    recorded arguments, and the environment, as the providers read them. ``since`` overrides when
+    the killed run started (an aware instant on the clock of the machine that ran it). Raises
+    `StackLockedError` if the stack is locked and ``cancel`` is false; with ``dry_run`` it only
+    reports.
     """
     if cancel:
         stack.cancel()
@@ -242,55 +208,121 @@ def recover(
     in_state = {
         str(resource.get("urn")): resource for resource in deployment.get("resources") or []
     }
-    creates = _unfinished_creates(deployment, history)
+    creates = unfinished_creates(deployment, history)
     redone = [create for create in creates if create.urn in in_state]
     creates = [create for create in creates if create.urn not in in_state]
     if not creates and not redone:
         return Recovery()
-    resolved = settings or settings_module.for_command_line(
-        settings_module.resolve(_config_lookup(stack))
-    )
+    held = {
+        str(resource["id"])
+        for resource in in_state.values()
+        if resource.get("type") in tokens.STATUSES and resource.get("id")
+    }
+    bounds = _Bounds(history or _cli_history(stack), _root_created(in_state.values()), since)
+    found = Recovery()
+    for provider, group in _by_provider(creates).items():
+        resolved = settings or _settings_for(stack, in_state, provider, group)
+        found = found.merged(_match_group(resolved, group, held, bounds))
+        held |= set(found.imported.values())
+    unmatched = [
+        *found.unmatched,
+        *(
+            Unmatched(create, "a later `pulumi up` created this resource; nothing to import")
+            for create in redone
+        ),
+    ]
+    if not dry_run:
+        _record(stack, deployment, [*creates, *redone], found.imported)
+    return Recovery(imported=found.imported, unmatched=unmatched, since=found.since)
+
+
+@dataclass(frozen=True)
+class _Bounds:
+    """What bounds when a killed run ran, on this machine's clock (see the module's docstring)."""
+
+    history: Sequence[HistoryEntry]
+    root_created: Sequence[datetime]
+    since: datetime | None
+
+
+def _root_created(resources: Iterable[Mapping[str, Any]]) -> list[datetime]:
+    return [
+        _instant(str(resource["created"]))
+        for resource in resources
+        if resource.get("type") == _STACK_TYPE and resource.get("created")
+    ]
+
+
+def _match_group(
+    resolved: settings_module.Settings,
+    creates: Sequence[PendingCreate],
+    held: set[str],
+    bounds: _Bounds,
+) -> Recovery:
+    """Match the creates one provider served against that provider's organisation."""
     with IncidentStatusesClient.from_settings(resolved) as client:
         # Arrival on the wall clock: the run's times are on a wall clock too.
         listing = client.listing(clock=time.time)
     offset = _clock_offset(listing)
-    history_ends = history or _cli_history(stack)
-    root_created = [
-        _instant(str(resource["created"]))
-        for resource in in_state.values()
-        if resource.get("type") == _STACK_TYPE and resource.get("created")
-    ]
     windows = {
-        create.urn: _window(create.urn, history_ends, root_created, since, offset)
+        create.urn: _window(create.urn, bounds.history, bounds.root_created, bounds.since, offset)
         for create in creates
-    }
-    held = {
-        str(resource["id"])
-        for resource in in_state.values()
-        if resource.get("type") in (RESOURCE_TYPE, schema.STATUS) and resource.get("id")
     }
     imported, unmatched = match_pending_creates(
         creates, listing.records, held=held, windows=windows
     )
-    unmatched += [
-        Unmatched(create, "a later `pulumi up` created this resource; nothing to import")
-        for create in redone
-    ]
-    if not dry_run:
-        _record(stack, deployment, [*creates, *redone], imported)
     earliest = min((window.since for window in windows.values()), default=None)
     return Recovery(imported=imported, unmatched=unmatched, since=earliest)
 
 
-def _unfinished_creates(
-    deployment: Mapping[str, Any], history: Sequence[HistoryEntry]
-) -> list[PendingCreate]:
-    """The checkpoint's pending creates, then those only earlier checkpoints still record."""
-    found = {create.urn: create for create in pending_creates(deployment)}
-    for entry in reversed(history):
-        for create in pending_creates(entry.deployment or {}):
-            found.setdefault(create.urn, create)
-    return list(found.values())
+def _by_provider(creates: Sequence[PendingCreate]) -> dict[str, list[PendingCreate]]:
+    """The creates by the provider reference that served them (empty: a dynamic resource)."""
+    groups: dict[str, list[PendingCreate]] = {}
+    for create in creates:
+        reference = ""
+        if create.resource.get("type") != tokens.DYNAMIC_STATUS:
+            reference = str(create.resource.get("provider") or "")
+        groups.setdefault(reference, []).append(create)
+    return groups
+
+
+def _settings_for(
+    stack: auto.Stack,
+    in_state: Mapping[str, Mapping[str, Any]],
+    provider: str,
+    creates: Sequence[PendingCreate],
+) -> settings_module.Settings:
+    """The settings of the provider that served ``creates``, as it read them."""
+    if not provider and creates[0].resource.get("type") == tokens.DYNAMIC_STATUS:
+        found = settings_module.resolve(_config_lookup(stack))
+    else:
+        urn = provider.rsplit("::", 1)[0] if provider else ""
+        name = tokens.resource_name(urn) if urn else "default"
+        if not urn or name == "default" or name.startswith("default_"):
+            found = settings_module.resolve(_config_lookup(stack), namespace=tokens.PACKAGE)
+        else:
+            arguments = (in_state.get(urn) or {}).get("inputs") or {}
+            found = settings_module.resolve(
+                lambda key: _plain(arguments.get(key.rsplit(":", 1)[-1])),
+                namespace=tokens.PACKAGE,
+                provider=name,
+            )
+    return settings_module.for_command_line(found)
+
+
+# How `pulumi stack export --show-secrets` marks a secret value (a signature, not a secret).
+_SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"  # noqa: S105
+
+
+def _plain(value: object) -> object:
+    """A recorded argument's value, a secret's plaintext included."""
+    if isinstance(value, dict) and _SECRET_SIGNATURE in value:
+        plaintext = value.get("plaintext")
+        try:
+            return json.loads(plaintext) if isinstance(plaintext, str) else None
+        except ValueError:
+            return None
+    return value
 
 
 def _window(
@@ -325,6 +357,15 @@ def _window(
         # History keeps whole seconds: the start of the next operation may be rounded down.
         until=None if until is None else until + offset + margin + timedelta(seconds=1),
     )
+
+
+def _file_history(stack: auto.Stack) -> list[HistoryEntry]:
+    """The stack's finished operations with their checkpoints, from a file backend's history."""
+    try:
+        project = stack.workspace.project_settings().name
+    except (auto.CommandError, OSError, ValueError):
+        project = "*"
+    return file_history(stack.workspace.who_am_i().url or "", project, stack.name)
 
 
 def _config_lookup(stack: auto.Stack) -> Callable[[str], object]:
@@ -364,48 +405,6 @@ def _cli_history(stack: auto.Stack) -> list[HistoryEntry]:
     return sorted(entries, key=lambda entry: entry.start)
 
 
-def _file_history(stack: auto.Stack) -> list[HistoryEntry]:
-    """The stack's finished operations, oldest first, each with the checkpoint it left, read
-    from a file backend's ``.pulumi/history``; empty for any other backend."""
-    url = stack.workspace.who_am_i().url or ""
-    parts = urlsplit(url)
-    if parts.scheme != "file":
-        return []
-    root = Path(os.path.expanduser(unquote(parts.netloc + parts.path))) / ".pulumi" / "history"
-    name = stack.name.rsplit("/", 1)[-1]
-    try:
-        project = stack.workspace.project_settings().name
-    except (auto.CommandError, OSError, ValueError):
-        project = "*"
-    folders = [*root.glob(f"{project}/{name}"), root / name]
-    entries: list[HistoryEntry] = []
-    for folder in folders:
-        for record in sorted(folder.glob(f"{name}-*.history.json*")):
-            checkpoint = record.with_name(record.name.replace(".history.", ".checkpoint."))
-            info = _read_json(record)
-            if not isinstance(info, dict) or not info.get("startTime") or not info.get("endTime"):
-                continue
-            saved = _read_json(checkpoint) if checkpoint.exists() else None
-            latest = (saved or {}).get("checkpoint", {}).get("latest") if saved else None
-            entries.append(
-                HistoryEntry(
-                    start=datetime.fromtimestamp(int(info["startTime"]), UTC),
-                    end=datetime.fromtimestamp(int(info["endTime"]), UTC),
-                    deployment=latest if isinstance(latest, dict) else None,
-                )
-            )
-        if entries:
-            break
-    return sorted(entries, key=lambda entry: entry.start)
-
-
-def _read_json(path: Path) -> Any:
-    data = path.read_bytes()
-    if path.suffix == ".gz":
-        data = gzip.decompress(data)
-    return json.loads(data)
-
-
 def _instant(text: str) -> datetime:
     # Go writes nanoseconds; Python reads at most microseconds.
     head, dot, tail = text.rstrip("Z").partition(".")
@@ -426,16 +425,18 @@ def _record(
     for create in creates:
         status_id = imported.get(create.urn)
         if status_id is not None:
-            # Outputs carry the serialized provider as the inputs do; the refresh below has
-            # the provider fill in the rest from incident.io.
+            # Outputs carry what the inputs do (a dynamic resource's serialized provider
+            # among them); the refresh below has the provider fill in the rest.
             inputs = dict(create.resource.get("inputs") or {})
-            outputs = {**inputs, "rank_declared": inputs.get("rank") is not None}
+            outputs = dict(inputs)
+            if create.resource.get("type") == tokens.DYNAMIC_STATUS:
+                outputs["rank_declared"] = inputs.get("rank") is not None
             resources.append({**create.resource, "id": status_id, "outputs": outputs})
     kept = [
         operation
         for operation in deployment.get("pending_operations") or []
         if operation.get("type") != "creating"
-        or (operation.get("resource") or {}).get("type") != RESOURCE_TYPE
+        or (operation.get("resource") or {}).get("type") not in tokens.STATUSES
     ]
     edited["resources"] = resources
     edited["pending_operations"] = kept

@@ -14,12 +14,22 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
+from . import engine_log, tokens
+from .errors import StatusConflictError
 from .operations import status
 from .operations.status import INPUTS, OUTPUTS
 from .pickling import pickler_as_found
-from .provider_base import ProviderBase, check_result, diff_result, read_result
+from .provider_base import (
+    URN,
+    ProviderBase,
+    check_result,
+    diff_result,
+    read_result,
+    with_urn,
+    worded,
+)
 
-RESOURCE_TYPE = "pulumi-python:dynamic/incident:IncidentStatus"
+RESOURCE_TYPE = tokens.DYNAMIC_STATUS
 
 
 @dataclass
@@ -44,31 +54,46 @@ class IncidentStatusProvider(ProviderBase):
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Reject bad inputs at preview, naming the field."""
-        return check_result(status.check(self._connection, olds, news))
+        reach = self._reach(news, olds)
+        try:
+            checked = status.check(reach, olds, news)
+        except StatusConflictError as error:
+            raise worded(error, reach) from None
+        with_urn(checked.inputs, news)
+        return check_result(checked, reach)
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare declared fields only; a category change replaces, deleting first."""
-        return diff_result(status.diff(id_, olds, news))
+        reach = self._reach(news, olds)
+        return diff_result(status.diff(reach, id_, olds, news), reach)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Create the status, or adopt the one named by `import_id`."""
-        made = status.create(self._connection, props)
-        return CreateResult(made.id, made.outs)
+        reach = self._reach(props)
+        try:
+            made = status.create(reach, props)
+        except StatusConflictError as error:
+            raise worded(error, reach) from None
+        return CreateResult(made.id, with_urn(made.outs, props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh from incident.io; a status deleted out of band leaves the state."""
-        return read_result(status.read(self._connection, id_, props))
+        return read_result(status.read(self._reach(props), id_, props), props)
 
     def update(self, id_: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Put name, description and (when declared) rank; return every output."""
-        return UpdateResult(status.update(self._connection, id_, news))
+        return UpdateResult(with_urn(status.update(self._reach(news), id_, news), news))
 
-    def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        """Delete the status; one already gone counts as deleted."""
-        status.delete(self._connection, id_)
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """Delete the status; one already gone counts as deleted, and one another resource of
+        the deployment keeps is left alone (the engine is told)."""
+        reach = self._reach(props)
+        kept = status.delete(reach, id_)
+        if kept is not None:
+            engine_log.warn(kept, reach.urn)
 
 
-class IncidentStatus(Resource, module="incident", name="IncidentStatus"):
+class IncidentStatus(Resource, module=tokens.DYNAMIC_MODULE, name="IncidentStatus"):
     """An incident.io incident status (Investigating, Fixing, Monitoring, ...).
 
     The inputs are documented once, on `IncidentStatusArgs`; the outputs of the same names are
@@ -115,5 +140,7 @@ class IncidentStatus(Resource, module="incident", name="IncidentStatus"):
         values.update({k: v for k, v in keywords.items() if v is not None})
         props: dict[str, Any] = {p: values.get(p) for p in INPUTS}
         props.update({p: None for p in OUTPUTS if p not in INPUTS})
+        parent = opts.parent if opts else None
+        props[URN] = pulumi.create_urn(resource_name, RESOURCE_TYPE, parent=parent)
         with pickler_as_found():
             super().__init__(IncidentStatusProvider(), resource_name, props, opts)

@@ -14,16 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 from .. import categories, ranking
 from .. import deployment as deployment_module
-from ..errors import IncidentAPIError, StatusOrderError
+from ..errors import IncidentAPIError, StatusOrderError, may_pass
 from ..inputs import describe, is_unknown
-from .results import Checked, Connect, Diff, Failure, Found, Made
+from ..tokens import resource_name
+from .results import Checked, Diff, Failure, Found, Made, Reach, recorded_settings
 
 if TYPE_CHECKING:
     from ..client import IncidentStatusesClient
     from ..wire import IncidentStatusRecord
 
-INPUTS = ("category", "statuses", "order_name")
-"""The inputs of an order, as the operations name them (`order_name`: the resource's name)."""
+INPUTS = ("category", "statuses")
+"""The inputs of an order, as the operations name them."""
 OUTPUTS = (*INPUTS, "ranks", "declared", "moved_outside", "restores")
 """The outputs of an order, as the operations name them."""
 
@@ -66,24 +67,36 @@ def check_inputs(news: Mapping[str, Any]) -> Checked:
     return Checked(inputs, failures)
 
 
-def check(connect: Connect, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Checked:
-    """Reject bad input at preview, naming the field; ids are looked up only when changed."""
+def check(reach: Reach, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Checked:
+    """Reject at preview what `pulumi up` would refuse, naming the field; write nothing.
+
+    A status another order of the deployment lists fails here. A new or changed order needs a
+    key, as `up` does, and its ids are looked up (one list per provider process): ids that are
+    no status, or statuses of another category, fail. An answer that may pass next time only
+    leaves a warning.
+    """
     result = check_inputs(news)
     if result.failures:
         return result
     statuses = _known_ids(news.get("statuses"))
     if statuses is None:
         return result
-    taken = _claim(news.get("order_name"), statuses)
+    taken = _claim(reach, statuses)
     result.failures.extend(Failure("statuses", reason) for reason in taken)
     category = news.get("category")
-    unchanged = all(olds.get(p) == news.get(p) for p in ("category", "statuses"))
+    unchanged = all(olds.get(p) == news.get(p) for p in INPUTS)
     if taken or unchanged or not isinstance(category, str) or is_unknown(category):
         return result
+    reach.settings.require_api_key()
     try:
-        records = connect().snapshot()
-    except IncidentAPIError:
-        # Checked again before any write; a preview need not fail on a network blip.
+        records = reach.connect().snapshot()
+    except IncidentAPIError as error:
+        if not may_pass(error):
+            raise
+        result.warnings.append(
+            f"could not check the statuses this order lists ({error}); `pulumi up` checks "
+            "again before it writes"
+        )
         return result
     result.failures.extend(
         Failure("statuses", problem) for problem in list_problems(category, statuses, records)
@@ -100,10 +113,24 @@ def changed_fields(
     return changes, replaces
 
 
-def diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Diff:
-    """Compare the category (a change replaces) and the list; ranks are the provider's own."""
+def diff(reach: Reach, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Diff:
+    """Compare the category (a change replaces) and the list; ranks are the provider's own.
+
+    A changed list comes with a note naming the statuses in their new order, from the list
+    the deployment's checks share (nothing is sent for it if that list cannot be had).
+    """
     changes, replaces = changed_fields(olds, news)
-    return Diff(changes, replaces)
+    statuses = _known_ids(news.get("statuses"))
+    if not changes or replaces or statuses is None:
+        return Diff(changes, replaces)
+    try:
+        records = reach.connect().snapshot()
+    except IncidentAPIError:
+        return Diff(changes, replaces)
+    names = [repr(records[s].name) if s in records else s for s in statuses]
+    order = resource_name(reach.urn) if reach.urn else "the order"
+    note = f"{order} puts its statuses in this order: {', '.join(names)}"
+    return Diff(changes, replaces, notes=(note,))
 
 
 def _known_ids(statuses: object) -> list[str] | None:
@@ -132,23 +159,30 @@ def list_problems(
     return problems
 
 
-def _claim(order_name: object, statuses: Sequence[str]) -> list[str]:
-    """Record that `order_name` lists `statuses`; the statuses another order listed first.
+def _claim(reach: Reach, statuses: Sequence[str]) -> list[str]:
+    """Record that this order lists `statuses`; the statuses another order listed too.
 
     A status in two orders of one deployment would be moved back and forth by them every run.
+    Orders are told apart by URN: two of one name under different parents are two orders.
     """
-    if not isinstance(order_name, str):
+    if reach.urn is None:
         return []
     taken: list[str] = []
     for status_id in statuses:
-        holder = deployment_module.DEPLOYMENT.claim(order_name, status_id)
-        if holder != order_name:
+        others = deployment_module.DEPLOYMENT.claim_order(reach.organisation, reach.urn, status_id)
+        if others:
             taken.append(
                 f"statuses: {status_id!r} is also listed by the IncidentStatusOrder "
-                f"{holder!r}; a status may be in one order only, or the two move it back "
-                "and forth"
+                f"{_describe_order(others[0], reach.urn)}; a status may be in one order only, "
+                "or the two move it back and forth"
             )
     return taken
+
+
+def _describe_order(other: str, this: str) -> str:
+    """An order's name, with its whole URN when this order has the same name."""
+    name = resource_name(other)
+    return f"{name!r} ({other})" if name == resource_name(this) else repr(name)
 
 
 def put_in_order(
@@ -173,20 +207,20 @@ def put_in_order(
     return {status_id: records[status_id].rank for status_id in statuses}
 
 
-def create(connect: Connect, props: Mapping[str, Any]) -> Made:
+def create(reach: Reach, props: Mapping[str, Any]) -> Made:
     """Put the listed statuses in order."""
-    return Made(f"order-{uuid.uuid4().hex}", _apply(connect, props))
+    return Made(f"order-{uuid.uuid4().hex}", _apply(reach, props))
 
 
-def update(connect: Connect, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+def update(reach: Reach, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
     """Put the listed statuses in their new order, or back in it after a move outside.
 
     A second put-back in a row fails instead (see `_restores`).
     """
-    return _apply(connect, news, restores=_restores(connect, olds, news))
+    return _apply(reach, news, restores=_restores(reach, olds, news))
 
 
-def _restores(connect: Connect, olds: Mapping[str, Any], news: Mapping[str, Any]) -> int:
+def _restores(reach: Reach, olds: Mapping[str, Any], news: Mapping[str, Any]) -> int:
     """How many ups in a row, this one included, put back an order moved outside the stack.
 
     Statuses carry no owner, so a move by another stack's order that lists them too looks
@@ -199,14 +233,14 @@ def _restores(connect: Connect, olds: Mapping[str, Any], news: Mapping[str, Any]
         return 0
     if not olds.get("restores"):
         return 1
-    records = connect().snapshot()
+    records = reach.connect().snapshot()
     moved = [
         f"{records[s].name!r} ({s})" if s in records else repr(s)
         for s, held in zip(olds.get("declared") or [], olds.get("statuses") or [], strict=False)
         if s != held
     ]
     raise StatusOrderError(
-        f"the IncidentStatusOrder {olds.get('order_name')!r} found "
+        f"the IncidentStatusOrder {resource_name(reach.urn or '')!r} found "
         f"{', '.join(moved) or 'its statuses'} out of its order again, after its last "
         "`pulumi up` had put them back: something moves them every time. Most likely an "
         "IncidentStatusOrder of another stack lists them too (or an IncidentStatus sets "
@@ -216,9 +250,9 @@ def _restores(connect: Connect, olds: Mapping[str, Any], news: Mapping[str, Any]
     )
 
 
-def _apply(connect: Connect, props: Mapping[str, Any], restores: int = 0) -> dict[str, Any]:
+def _apply(reach: Reach, props: Mapping[str, Any], restores: int = 0) -> dict[str, Any]:
     statuses = [str(s) for s in props["statuses"]]
-    connection = connect()
+    connection = reach.connect()
     try:
         ranks = put_in_order(connection.client, str(props["category"]), statuses)
     finally:
@@ -226,10 +260,10 @@ def _apply(connect: Connect, props: Mapping[str, Any], restores: int = 0) -> dic
     return outputs(props, statuses, ranks, restores=restores)
 
 
-def read(connect: Connect, order_id: str, props: Mapping[str, Any]) -> Found:
+def read(reach: Reach, order_id: str, props: Mapping[str, Any]) -> Found:
     """Record the order the listed statuses hold now; a deleted one leaves the list."""
     category = props.get("category")
-    records = connect().snapshot()
+    records = recorded_settings(reach, lambda: reach.connect().snapshot())
     present = [
         records[s]
         for s in props.get("statuses") or []
@@ -267,7 +301,6 @@ def outputs(
     return {
         "category": props.get("category"),
         "statuses": statuses,
-        "order_name": props.get("order_name"),
         "ranks": [ranks[s] for s in statuses],
         "declared": list(statuses if declared is None else declared),
         "moved_outside": moved_outside,

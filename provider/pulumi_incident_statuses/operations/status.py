@@ -11,23 +11,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .. import categories, creation, renames
+from .. import categories, creation, ownership, renames
 from .. import deployment as deployment_module
+from ..advice import Remedy
 from ..errors import (
-    APIConnectionError,
-    MalformedResponseError,
-    MissingAPIKeyError,
+    IncidentAPIError,
     NotFoundError,
-    RateLimitError,
-    ServerError,
     StatusConflictError,
+    StatusLookupError,
+    may_pass,
 )
 from ..inputs import UNKNOWN, StatusInputs, as_int, describe, is_unknown
 from ..ranking import MAX_RANK
-from .results import Checked, Connect, Diff, Failure, Found, Made
-
-# Answers a later try may not get: a new status's name check skips them, not a rejected key.
-_UNANSWERED = (APIConnectionError, MalformedResponseError, RateLimitError, ServerError)
+from ..tokens import resource_name
+from .results import Checked, Diff, Failure, Found, Made, Reach, recorded_settings
 
 if TYPE_CHECKING:
     # The HTTP stack loads on the first request: a preview makes none and never imports it.
@@ -105,24 +102,52 @@ def check_inputs(news: Mapping[str, Any]) -> Checked:
     return Checked(inputs, failures)
 
 
-def check(connect: Connect, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Checked:
-    """Reject bad inputs at preview, naming the field, and a new status's name held elsewhere.
+def check(reach: Reach, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Checked:
+    """Reject at preview what `pulumi up` would refuse, naming the field; write nothing.
 
-    The name is checked for a status the stack does not have yet (no old inputs) and does
-    not adopt, when a key is at hand: against one list per provider process, shared by
-    every check, so a preview sends at most that one request and never a write. Without a
-    key, nothing is sent and only the inputs are checked. A held name raises
-    `StatusConflictError`.
+    Bad inputs fail alone. Then, for the deployment as a whole: a name another resource of it
+    declares too fails here, naming both (`deployment.declare_name`). A status that `up` must
+    write (new, or with a declared field changed) needs a key, as `up` does, and its new name is
+    checked against one list per provider process, shared by every check: held by a status of
+    nobody in this deployment, the check raises `StatusConflictError` with the remedy that fits
+    whose it is (`ownership`). An answer that may pass next time (a 5xx, a 429, a connection
+    dropped) only leaves a warning; `up` checks again before it writes.
 
     An `import_id` the stack has already adopted is dropped when the category changes: the
     replacement deletes that status first, so what it must do is create the new one.
     """
     checked = check_inputs(news)
-    if not olds and not checked.failures:
-        _check_name_free(connect, checked.inputs)
-    if _replaces_adopted(olds, checked.inputs):
-        del checked.inputs["import_id"]
+    if checked.failures:
+        return checked
+    inputs = checked.inputs
+    name = inputs.get("name")
+    if reach.urn is not None and isinstance(name, str) and not is_unknown(name):
+        others = deployment_module.DEPLOYMENT.declare_name(reach.organisation, name, reach.urn)
+        if others:
+            checked.failures.append(Failure("name", _declared_twice(name, others)))
+            return checked
+    if _writes(olds, inputs):
+        reach.settings.require_api_key()
+        if not olds:
+            checked.warnings.extend(_check_name_free(reach, inputs))
+        elif olds.get("name") != name:
+            checked.warnings.extend(_check_rename_free(reach, inputs))
+    if _replaces_adopted(olds, inputs):
+        del inputs["import_id"]
     return checked
+
+
+def _declared_twice(name: str, others: list[str]) -> str:
+    resources = ", ".join(repr(resource_name(urn)) for urn in others)
+    return (
+        f"name: {name!r} is also declared by {resources} in this stack; names are unique in an "
+        "organisation, so one status would have two owners. Choose another name for one of them"
+    )
+
+
+def _writes(olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> bool:
+    """Whether `pulumi up` must write this status: it is new, or a declared field changed."""
+    return not olds or any(olds.get(p) != inputs.get(p) for p in INPUTS)
 
 
 def _replaces_adopted(olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> bool:
@@ -137,38 +162,60 @@ def _replaces_adopted(olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> boo
     )
 
 
-def _check_name_free(connect: Connect, inputs: Mapping[str, Any]) -> None:
+def _listed_names(reach: Reach, name: str) -> dict[str, IncidentStatusRecord] | str:
+    """Every status by name, or the warning to give when incident.io cannot say now."""
+    try:
+        return reach.connect().first_list()
+    except IncidentAPIError as error:
+        if not may_pass(error):
+            raise
+        return (
+            f"could not check that no status already holds the name {name!r} ({error}); "
+            "`pulumi up` checks again before it writes"
+        )
+
+
+def _check_name_free(reach: Reach, inputs: Mapping[str, Any]) -> list[str]:
     name = inputs.get("name")
     if inputs.get("import_id") is not None or not isinstance(name, str) or is_unknown(name):
-        return
-    try:
-        connection = connect()
-    except MissingAPIKeyError:
-        return
-    try:
-        held = connection.first_list()
-    except _UNANSWERED:
-        # Checked again before any write; a preview need not fail on a network blip.
-        return
+        return []
+    held = _listed_names(reach, name)
+    if isinstance(held, str):
+        return [held]
     holder = held.get(name)
     if holder is None or deployment_module.DEPLOYMENT.declared(holder.id) is not None:
-        # A status of this deployment (its diff has come) that holds the name is left to
+        # A status of this deployment (its diff has come) heading for another name is left to
         # the renames of `update`.
-        return
+        return []
     declared = StatusInputs.of(inputs)
-    raise creation.conflict(
-        holder,
-        name,
-        declared_here=not declared.rank_unknown
-        and not is_unknown(declared.description)
-        and not is_unknown(declared.category)
-        and creation.same_content(
-            holder,
-            name=name,
-            description=declared.description,
-            category=declared.category,
-            rank=declared.rank,
-        ),
+    complete = not (
+        declared.rank_unknown or is_unknown(declared.description) or is_unknown(declared.category)
+    )
+    raise ownership.classified(
+        creation.conflict(holder, name), reach, holder, declared if complete else None
+    )
+
+
+def _check_rename_free(reach: Reach, inputs: Mapping[str, Any]) -> list[str]:
+    """A new name held by a status of nobody in this stack fails as the update would."""
+    name = inputs.get("name")
+    if not isinstance(name, str) or is_unknown(name):
+        return []
+    held = _listed_names(reach, name)
+    if isinstance(held, str):
+        return [held]
+    holder = held.get(name)
+    if holder is None or deployment_module.DEPLOYMENT.declared(holder.id) is not None:
+        return []
+    if ownership.stack_holder(reach, holder.id) is not None:
+        # This stack's own status: a swap or a chain of renames that `update` settles, or a
+        # name declared twice, which that resource's check reports.
+        return []
+    raise StatusConflictError(
+        f"cannot rename incident status to {name!r}: the status {holder.id} "
+        f"({holder.category}) holds that name and this stack does not manage it. Choose another "
+        "name, or rename that status first (nothing was written)",
+        holder_id=holder.id,
     )
 
 
@@ -183,14 +230,17 @@ def changed_fields(
     return changes, replaces
 
 
-def diff(status_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Diff:
+def diff(reach: Reach, status_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Diff:
     """Compare declared fields only; a category change replaces, deleting first.
 
-    Also notes the name the deployment declares for the status, for the renames of `update`.
+    Also notes the name the deployment declares for the status, for the renames of `update`,
+    and, unless it is replaced, that this resource keeps the status through the deployment.
     """
     new = StatusInputs.of(news)
     renames.note(status_id, new)
     changes, replaces = changed_fields(olds, new)
+    if not replaces:
+        deployment_module.DEPLOYMENT.hold(reach.organisation, status_id, reach.urns)
     return Diff(changes, replaces, delete_before_replace=True)
 
 
@@ -218,9 +268,10 @@ def declared_inputs(outs: Mapping[str, Any]) -> dict[str, Any]:
     return inputs
 
 
-def create(connect: Connect, props: Mapping[str, Any]) -> Made:
-    """Create the status, or adopt the one named by `import_id`."""
-    connection = connect()
+def create(reach: Reach, props: Mapping[str, Any]) -> Made:
+    """Create the status, or adopt the one named by `import_id`; this resource then keeps it
+    through the deployment."""
+    connection = reach.connect()
     declared = StatusInputs.of(props)
     try:
         if declared.import_id:
@@ -235,10 +286,27 @@ def create(connect: Connect, props: Mapping[str, Any]) -> Made:
                 category=declared.category,
                 rank=declared.rank,
             )
+    except StatusConflictError as conflict:
+        raise _classified(conflict, reach, connection, declared) from None
     finally:
         connection.invalidate()
+    deployment_module.DEPLOYMENT.hold(reach.organisation, record.id, reach.urns)
     outs = outputs(record, declared.import_id, rank_declared=declared.rank is not None)
     return Made(record.id, outs)
+
+
+def _classified(
+    conflict: StatusConflictError,
+    reach: Reach,
+    connection: Connection,
+    declared: StatusInputs,
+) -> StatusConflictError:
+    if conflict.remedy is not Remedy.ADOPT or conflict.holder_id is None:
+        return conflict
+    holder = connection.find(conflict.holder_id)
+    if holder is None:
+        return conflict
+    return ownership.classified(conflict, reach, holder, declared)
 
 
 def _adopt(connection: Connection, import_id: str, declared: StatusInputs) -> IncidentStatusRecord:
@@ -246,8 +314,9 @@ def _adopt(connection: Connection, import_id: str, declared: StatusInputs) -> In
         record = connection.client.get(import_id)
     except NotFoundError:
         raise StatusConflictError(
-            f"cannot adopt incident status {import_id!r}: no status has that id. "
-            "List the organisation's statuses with `incident-statuses list`.",
+            f"cannot adopt incident status {import_id!r}: no incident status with id "
+            f"{import_id!r} in this organisation (`incident-statuses list` shows every status "
+            "with its id); nothing was written",
             holder_id=None,
         ) from None
     if record.category != declared.category:
@@ -267,23 +336,40 @@ def _adopt(connection: Connection, import_id: str, declared: StatusInputs) -> In
     return record
 
 
-def read(connect: Connect, status_id: str, props: Mapping[str, Any]) -> Found | None:
+def read(
+    reach: Reach, status_id: str, props: Mapping[str, Any], *, importing: bool = False
+) -> Found | None:
     """The status as incident.io holds it; None for one deleted out of band.
 
     The inputs found are those the program declares (``rank`` only when it does, as
     ``rank_declared`` in ``props`` says), with the values incident.io holds, so a refresh
-    shows drift in declared fields alone.
+    shows drift in declared fields alone. What only moves when something else writes the
+    status (its rank when the program leaves it to an `IncidentStatusOrder` or the dashboard,
+    and ``updated_at`` with it) stays as recorded while the declared fields are unchanged: a
+    refresh right after `pulumi up` shows no change. ``importing`` (`pulumi import`, which
+    has nothing recorded): an id no status has fails, naming it, instead of importing nothing.
     """
-    record = connect().find(status_id)
+    record = recorded_settings(reach, lambda: reach.connect().find(status_id))
     if record is None:
+        if importing:
+            raise StatusLookupError(
+                f"cannot import incident status {status_id!r}: no incident status with id "
+                f"{status_id!r} in this organisation (`incident-statuses list` shows every "
+                "status with its id); nothing was imported",
+                status_id=status_id,
+            )
         return None
-    outs = outputs(record, props.get("import_id"), rank_declared=bool(props.get("rank_declared")))
+    rank_declared = bool(props.get("rank_declared"))
+    outs = outputs(record, props.get("import_id"), rank_declared=rank_declared)
+    declared = ("name", "description", "category", *(("rank",) if rank_declared else ()))
+    if props.get("updated_at") is not None and all(outs[p] == props.get(p) for p in declared):
+        outs.update({p: props[p] for p in ("rank", "updated_at") if props.get(p) is not None})
     return Found(status_id, outs, declared_inputs(outs))
 
 
-def update(connect: Connect, status_id: str, news: Mapping[str, Any]) -> dict[str, Any]:
+def update(reach: Reach, status_id: str, news: Mapping[str, Any]) -> dict[str, Any]:
     """Put name, description and (when declared) rank; every output after."""
-    connection = connect()
+    connection = reach.connect()
     declared = StatusInputs.of(news)
     try:
         record = renames.update(
@@ -298,12 +384,30 @@ def update(connect: Connect, status_id: str, news: Mapping[str, Any]) -> dict[st
     return outputs(record, declared.import_id, rank_declared=declared.rank is not None)
 
 
-def delete(connect: Connect, status_id: str) -> None:
-    """Delete the status; one already gone counts as deleted."""
-    connection = connect()
+def delete(reach: Reach, status_id: str) -> str | None:
+    """Delete the status; one already gone counts as deleted.
+
+    A status another resource of this deployment keeps (it stays in the program, or adopted or
+    created the status in this deployment) is not deleted: this resource leaves the state and
+    nothing is written. What to tell the person running `pulumi` is returned.
+    """
+    others = [
+        urn
+        for urn in deployment_module.DEPLOYMENT.holders(reach.organisation, status_id)
+        if urn not in reach.urns
+    ]
+    if others:
+        name = resource_name(reach.urn) if reach.urn else "the resource deleted"
+        keeper = resource_name(others[0])
+        return (
+            f"incident status {status_id} was not deleted: the resource {keeper!r} of this "
+            f"stack holds it. {name!r} leaves the state and nothing was written"
+        )
+    connection = reach.connect()
     try:
-        connection.client.delete(status_id)
+        recorded_settings(reach, lambda: connection.client.delete(status_id))
     except NotFoundError:
         pass
     finally:
         connection.invalidate()
+    return None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -44,13 +44,14 @@ from pulumi.provider.experimental.provider import (
 )
 
 from .. import connection as connection_module
-from .. import creation, deployment, lookup
+from .. import deployment, engine_log, lookup
 from .. import settings as settings_module
+from ..advice import Door
 from ..connection import Connection
 from ..errors import ConfigurationError, StatusConflictError
 from ..inputs import UNKNOWN
 from ..operations import order, status
-from ..operations.results import Checked, Diff
+from ..operations.results import Checked, Diff, Reach
 from . import schema
 from .values import plain, plain_map, wire, wire_map
 
@@ -94,12 +95,16 @@ def _explicit_provider(urn: str | None) -> str | None:
     return None if not name or name == "default" or name.startswith("default_") else name
 
 
-def _check_response(checked: Checked, names: tuple[str, ...]) -> CheckResponse:
+def _check_response(checked: Checked, names: tuple[str, ...], reach: Reach) -> CheckResponse:
+    for warning in checked.warnings:
+        engine_log.warn(warning, reach.urn)
     failures = [CheckFailure(failure.property, failure.reason) for failure in checked.failures]
     return CheckResponse(inputs=wire_map(checked.inputs, names), failures=failures)
 
 
-def _diff_response(diff: Diff) -> DiffResponse:
+def _diff_response(diff: Diff, reach: Reach) -> DiffResponse:
+    for note in diff.notes:
+        engine_log.info(note, reach.urn)
     detailed = {
         **{field: PropertyDiff(PropertyDiffKind.UPDATE, input_diff=True)
            for field in diff.changes},
@@ -112,20 +117,6 @@ def _diff_response(diff: Diff) -> DiffResponse:
         delete_before_replace=diff.delete_before_replace,
         diffs=[*diff.changes, *diff.replaces],
         detailed_diff=detailed,
-    )
-
-
-def _adopt_by_import(error: StatusConflictError, resource_name: str) -> StatusConflictError:
-    """The conflict's advice for this path: no `import_id` input here, `pulumi import` instead."""
-    if error.holder_id is None:
-        return error
-    # `incident-statuses recover` reads dynamic resources only: here `pulumi import` is the way,
-    # for a status a killed run made as for any other.
-    said = str(error).removesuffix(f". {creation.RECOVER_HINT}")
-    return StatusConflictError(
-        f"{said}. Through the provider plugin, adopt it with "
-        f"`pulumi import {schema.STATUS} {resource_name} {error.holder_id}` instead",
-        holder_id=error.holder_id,
     )
 
 
@@ -142,9 +133,21 @@ class IncidentProvider(Provider):
     def _connection(self) -> Connection:
         return connection_module.CONNECTIONS.connect(self._settings)
 
+    def _reach(self, urn: str) -> Reach:
+        return Reach(self._settings, self._connection, (urn,) if urn else ())
+
     async def _run(self, operation: Callable[..., _T], *args: Any) -> _T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, functools.partial(operation, *args))
+
+    async def _conflicts_worded(
+        self, resource: str, operation: Callable[..., _T], *args: Any
+    ) -> _T:
+        """``operation(*args)``, its conflicts' advice spelt for the plugin (`pulumi import`)."""
+        try:
+            return await self._run(operation, *args)
+        except StatusConflictError as error:
+            raise error.for_door(Door.PLUGIN, resource) from None
 
     async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
         """The package schema (see `schema`)."""
@@ -176,57 +179,58 @@ class IncidentProvider(Provider):
 
     async def check(self, request: CheckRequest) -> CheckResponse:
         """The operation's `check`: bad input fails at preview, naming the field."""
+        reach = self._reach(request.urn)
+        olds, news = plain_map(request.old_inputs), plain_map(request.new_inputs)
         if request.type == schema.STATUS:
-            olds, news = plain_map(request.old_inputs), plain_map(request.new_inputs)
-            try:
-                checked = await self._run(status.check, self._connection, olds, news)
-            except StatusConflictError as error:
-                raise _adopt_by_import(error, request.name) from None
-            return _check_response(checked, _STATUS_INPUTS)
+            checked = await self._conflicts_worded(request.name, status.check, reach, olds, news)
+            return _check_response(checked, _STATUS_INPUTS, reach)
         if request.type == schema.ORDER:
-            olds = self._order_fields(request.name, request.old_inputs)
-            news = self._order_fields(request.name, request.new_inputs)
-            checked = await self._run(order.check, self._connection, olds, news)
-            return _check_response(checked, _ORDER_INPUTS)
+            checked = await self._run(order.check, reach, olds, news)
+            return _check_response(checked, _ORDER_INPUTS, reach)
         raise UnknownTypeError(request.type)
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
         """The operation's `diff`, with the fields it found changed for `preview --diff`."""
+        reach = self._reach(request.urn)
+        olds, news = plain_map(request.old_state), plain_map(request.new_inputs)
         if request.type == schema.STATUS:
-            olds, news = plain_map(request.old_state), plain_map(request.new_inputs)
-            return _diff_response(await self._run(status.diff, request.resource_id, olds, news))
-        if request.type == schema.ORDER:
-            olds = self._order_fields(request.name, request.old_state)
-            news = self._order_fields(request.name, request.new_inputs)
-            return _diff_response(await self._run(order.diff, olds, news))
-        raise UnknownTypeError(request.type)
+            found = await self._run(status.diff, reach, request.resource_id, olds, news)
+        elif request.type == schema.ORDER:
+            found = await self._run(order.diff, reach, olds, news)
+        else:
+            raise UnknownTypeError(request.type)
+        return _diff_response(found, reach)
 
     async def create(self, request: CreateRequest) -> CreateResponse:
         """The operation's `create`."""
+        reach = self._reach(request.urn)
+        props = plain_map(request.properties)
         if request.type == schema.STATUS:
-            props = plain_map(request.properties)
-            try:
-                made = await self._run(status.create, self._connection, props)
-            except StatusConflictError as error:
-                raise _adopt_by_import(error, request.name) from None
+            made = await self._conflicts_worded(request.name, status.create, reach, props)
             return CreateResponse(made.id, wire_map(made.outs, _STATUS_OUTPUTS))
         if request.type == schema.ORDER:
-            props = self._order_fields(request.name, request.properties)
-            made = await self._run(order.create, self._connection, props)
+            made = await self._run(order.create, reach, props)
             return CreateResponse(made.id, wire_map(made.outs, _ORDER_OUTPUTS))
         raise UnknownTypeError(request.type)
 
     async def read(self, request: ReadRequest) -> ReadResponse:
-        """The operation's `read`; also what `pulumi import` calls, with no state at all."""
+        """The operation's `read`; also what `pulumi import` calls, with nothing recorded."""
+        reach = self._reach(request.urn)
         names: tuple[tuple[str, ...], tuple[str, ...]]
         if request.type == schema.STATUS:
             # Whether the program declares a rank is in the inputs the engine recorded.
             props = {**plain_map(request.properties), "rank_declared": "rank" in request.inputs}
-            found = await self._run(status.read, self._connection, request.resource_id, props)
+            importing = not request.properties and not request.inputs
+            found = await self._run(
+                functools.partial(status.read, importing=importing),
+                reach,
+                request.resource_id,
+                props,
+            )
             names = (_STATUS_OUTPUTS, _STATUS_INPUTS)
         elif request.type == schema.ORDER:
-            props = self._order_fields(request.name, request.properties)
-            found = await self._run(order.read, self._connection, request.resource_id, props)
+            props = plain_map(request.properties)
+            found = await self._run(order.read, reach, request.resource_id, props)
             names = (_ORDER_OUTPUTS, _ORDER_INPUTS)
         else:
             raise UnknownTypeError(request.type)
@@ -237,21 +241,24 @@ class IncidentProvider(Provider):
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         """The operation's `update`."""
+        reach = self._reach(request.urn)
+        olds, news = plain_map(request.olds), plain_map(request.news)
         if request.type == schema.STATUS:
-            news = plain_map(request.news)
-            outs = await self._run(status.update, self._connection, request.resource_id, news)
+            outs = await self._run(status.update, reach, request.resource_id, news)
             return UpdateResponse(wire_map(outs, _STATUS_OUTPUTS))
         if request.type == schema.ORDER:
-            olds = self._order_fields(request.name, request.olds)
-            news = self._order_fields(request.name, request.news)
-            outs = await self._run(order.update, self._connection, olds, news)
+            outs = await self._run(order.update, reach, olds, news)
             return UpdateResponse(wire_map(outs, _ORDER_OUTPUTS))
         raise UnknownTypeError(request.type)
 
     async def delete(self, request: DeleteRequest) -> None:
-        """The operation's `delete`."""
+        """The operation's `delete`; a status another resource of the deployment keeps is left
+        alone, and the engine is told."""
         if request.type == schema.STATUS:
-            await self._run(status.delete, self._connection, request.resource_id)
+            reach = self._reach(request.urn)
+            kept = await self._run(status.delete, reach, request.resource_id)
+            if kept is not None:
+                engine_log.warn(kept, request.urn)
         elif request.type == schema.ORDER:
             order.delete()
         else:
@@ -278,11 +285,3 @@ class IncidentProvider(Provider):
         )
         fields = {"id": record.id, **{name: getattr(record, name) for name in _STATUS_OUTPUTS}}
         return InvokeResponse(wire_map(fields, names))
-
-    @staticmethod
-    def _order_fields(resource_name: str, values: Mapping[str, PropertyValue]) -> dict[str, Any]:
-        # The dynamic order carries its resource name as an input; here the URN says it.
-        fields = plain_map(values)
-        if fields:
-            fields["order_name"] = resource_name
-        return fields

@@ -11,13 +11,18 @@ import json
 from importlib import metadata
 from typing import Any
 
-PACKAGE = "incident-statuses"
-"""The package's name: a name of its own beside incident.io's provider (package `incident`)."""
-PLUGIN = f"pulumi-resource-{PACKAGE}"
-"""The plugin's executable, as the engine looks for it."""
-STATUS = f"{PACKAGE}:index:IncidentStatus"
-ORDER = f"{PACKAGE}:index:IncidentStatusOrder"
-GET_STATUS = f"{PACKAGE}:index:getIncidentStatus"
+from ..tokens import GET_STATUS, ORDER, PACKAGE, PLUGIN, STATUS
+
+__all__ = [
+    "GET_STATUS",
+    "ORDER",
+    "PACKAGE",
+    "PLUGIN",
+    "STATUS",
+    "WIRE_NAMES",
+    "schema",
+    "schema_json",
+]
 
 REPOSITORY = "https://github.com/pulumi-incident-statuses/pulumi-incident-statuses"
 """Where the project lives; generated SDKs are named after it (e.g. the Go import path)."""

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from importlib import metadata
 from typing import Any
 
-from .. import sdk
+from .. import deployment, sdk
 from ..errors import IncidentAPIError
 from .schema import PLUGIN
 
@@ -92,6 +92,13 @@ def serve(engine_address: str, args: list[str]) -> None:
     """Serve the provider for the engine at `engine_address` until the engine stops it."""
     import asyncio
 
+    from .. import engine_log
+
+    # The deployment's records are shared with the engine's other provider processes (the
+    # dynamic resources' among them), and messages for the person go to the engine.
+    deployment.share(engine_address)
+    engine_log.attach(engine_address)
+
     import grpc
     from pulumi.provider.experimental.server import ProviderServicer
     from pulumi.runtime.proto import provider_pb2_grpc
@@ -141,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     if problem is not None:
         print(problem, file=sys.stderr)
         return 1
-    engine = next((arg for arg in args if not arg.startswith("-")), None)
+    engine = deployment.engine_address(args)
     if engine is None:
         print(
             f"{PLUGIN}: the Pulumi engine starts this plugin with its address; "

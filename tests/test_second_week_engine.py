@@ -96,6 +96,13 @@ def test_python_resources_through_a_second_week(
     watching = configurable(emulator.url)["Watching the fix"]["id"]
     # Straight after an `up` that ordered the statuses, a refresh finds nothing changed.
     pulumi("refresh", "--yes", "--expect-no-changes")
+    # A new order's preview names the statuses in their new order, not only their ids.
+    order["statuses"] = ["watching", "fixing"]
+    write(folder, [{"resource": "watching", **WATCHING}, {"resource": "fixing", **FIXING}], order)
+    preview = pulumi("preview")
+    assert "live-order puts its statuses in this order: 'Watching the fix', 'Fixing'" in (
+        preview.stdout
+    )
 
     # A logical rename without an alias: the preview names the old resource, writes nothing.
     order["statuses"] = ["fixing", "watching-fix"]

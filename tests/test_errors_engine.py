@@ -8,7 +8,6 @@ resource is our message alone, once, with no Python traceback.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,13 @@ import pytest
 from pulumi import automation as auto
 
 from incident_statuses_emulator.process import EmulatorProcess
-from incident_statuses_harness.engine import configurable, stats, status_stack, statuses_program
+from incident_statuses_harness.engine import (
+    configurable,
+    free_port,
+    stats,
+    status_stack,
+    statuses_program,
+)
 from incident_statuses_harness.organisation import seed
 from pulumi_incident_statuses.settings import CONFIG_API_KEY, Origin
 
@@ -73,12 +78,6 @@ def assert_nothing_half_done(stack: auto.Stack, emulator: EmulatorProcess) -> No
     assert not any(t.endswith("IncidentStatus") for t in types)
     assert configurable(emulator.url) == {}
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 def test_wrong_api_key(tmp_path: Path, emulator: EmulatorProcess) -> None:

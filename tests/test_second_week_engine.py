@@ -12,7 +12,6 @@ rename into a name held outside the stack, and refresh right after an `up` that 
 from __future__ import annotations
 
 import json
-import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 import pytest
 
 from incident_statuses_emulator.process import EmulatorProcess
-from incident_statuses_harness.engine import ROOT, configurable, stats
+from incident_statuses_harness.engine import ROOT, closed_endpoint, configurable, stats
 from incident_statuses_harness.organisation import seed
 from incident_statuses_harness.user import Cli, shell, user_project
 from pulumi_incident_statuses.tokens import PACKAGE, STATUS
@@ -76,11 +75,6 @@ def failing(pulumi: Cli, emulator: EmulatorProcess, *args: str) -> tuple[str, in
     assert "Traceback" not in done.stdout
     return done.stdout, sent(emulator, before)[1]
 
-
-def closed_port() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{probe.getsockname()[1]}"
 
 
 def test_python_resources_through_a_second_week(
@@ -162,7 +156,7 @@ def test_preview_fails_where_up_would_and_settings_follow_pulumis_rule(
     pulumi.env["INCIDENT_API_KEY"] = key
 
     # Nothing listening at the endpoint: the preview fails within seconds, naming it.
-    nowhere = closed_port()
+    nowhere = closed_endpoint()
     pulumi.env["INCIDENT_ENDPOINT"] = nowhere
     began = time.monotonic()
     said, _ = failing(pulumi, first, "preview")

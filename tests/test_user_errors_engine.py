@@ -10,7 +10,6 @@ Each failure is this package's message, once per resource, with no Python traceb
 from __future__ import annotations
 
 import json
-import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 import pytest
 
 from incident_statuses_emulator.process import EmulatorProcess
-from incident_statuses_harness.engine import STATUSES_SOURCE, configurable, stats
+from incident_statuses_harness.engine import STATUSES_SOURCE, closed_endpoint, configurable, stats
 from incident_statuses_harness.organisation import edit, seed
 from incident_statuses_harness.user import Cli, shell, user_project
 from pulumi_incident_statuses.settings import CONFIG_API_KEY, ENV_API_KEY, Origin
@@ -125,11 +124,6 @@ def test_preview_fails_where_up_would_and_a_refresh_shows_only_declared_fields(
     assert "rank" not in preview.stdout, preview.stdout
 
 
-def closed_port() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{probe.getsockname()[1]}"
-
 
 def test_an_unreachable_api_fails_up_naming_the_endpoint_and_where_it_was_set(
     tmp_path: Path, emulator: EmulatorProcess, user_venv: Path
@@ -138,7 +132,7 @@ def test_an_unreachable_api_fails_up_naming_the_endpoint_and_where_it_was_set(
     pulumi = shell(tmp_path, project(tmp_path, specs, user_venv), emulator)
     pulumi("stack", "init", "dev")
 
-    nowhere = closed_port()
+    nowhere = closed_endpoint()
     pulumi.env["INCIDENT_ENDPOINT"] = nowhere
     began = time.monotonic()
     failed = pulumi("up", "--yes", check=False)

@@ -11,6 +11,7 @@ import functools
 import json
 import os
 import runpy
+import socket
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -286,6 +287,19 @@ def configurable(emulator_url: str, api_key: str = API_KEY) -> dict[str, dict[st
         for s in server_statuses(emulator_url, api_key)
         if s["name"] not in MANAGED_NAMES
     }
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (now)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def closed_endpoint() -> str:
+    """An endpoint on loopback where nothing answers: every connection is refused."""
+    return f"http://127.0.0.1:{free_port()}"
 
 
 def stats(emulator_url: str) -> dict[str, Any]:

@@ -63,24 +63,14 @@ def _pending_made(
 ) -> bool:
     """Whether a pending create of the stack may have made ``holder``: it sent exactly what the
     holder holds, as this resource declares it. `recover` then settles it on the evidence."""
-    if not creation.same_content(
+    sent = (declared.name, declared.description, declared.category, declared.rank)
+    return creation.same_content(
         holder,
         name=declared.name,
         description=declared.description,
         category=declared.category,
         rank=declared.rank,
-    ):
-        return False
-    return any(
-        creation.same_content(
-            holder,
-            name=pending.name,
-            description=pending.description,
-            category=pending.category,
-            rank=pending.rank,
-        )
-        for pending in state.pending
-    )
+    ) and any((p.name, p.description, p.category, p.rank) == sent for p in state.pending)
 
 
 def _state(reach: Reach) -> stack_state.StackState | None:

@@ -24,12 +24,12 @@ from ..errors import (
 from ..inputs import UNKNOWN, StatusInputs, as_int, describe, is_unknown
 from ..ranking import MAX_RANK
 from ..tokens import resource_name
+from ..wire import IncidentStatusRecord
 from .results import Checked, Diff, Failure, Found, Made, Reach, recorded_settings
 
 if TYPE_CHECKING:
     # The HTTP stack loads on the first request: a preview makes none and never imports it.
     from ..connection import Connection
-    from ..wire import IncidentStatusRecord
 
 INPUTS = ("name", "description", "category", "rank", "import_id")
 """The inputs of a status, as the operations name them."""
@@ -175,18 +175,25 @@ def _listed_names(reach: Reach, name: str) -> dict[str, IncidentStatusRecord] | 
         )
 
 
+def _held_elsewhere(reach: Reach, name: str) -> IncidentStatusRecord | str | None:
+    """The status holding ``name`` that no resource of this deployment is renaming away (their
+    `diff` has come: `update` moves them); the warning to give if incident.io cannot say."""
+    held = _listed_names(reach, name)
+    if isinstance(held, str):
+        return held
+    holder = held.get(name)
+    if holder is None or deployment_module.DEPLOYMENT.declared(holder.id) is not None:
+        return None
+    return holder
+
+
 def _check_name_free(reach: Reach, inputs: Mapping[str, Any]) -> list[str]:
     name = inputs.get("name")
     if inputs.get("import_id") is not None or not isinstance(name, str) or is_unknown(name):
         return []
-    held = _listed_names(reach, name)
-    if isinstance(held, str):
-        return [held]
-    holder = held.get(name)
-    if holder is None or deployment_module.DEPLOYMENT.declared(holder.id) is not None:
-        # A status of this deployment (its diff has come) heading for another name is left to
-        # the renames of `update`.
-        return []
+    holder = _held_elsewhere(reach, name)
+    if not isinstance(holder, IncidentStatusRecord):
+        return [holder] if holder else []
     declared = StatusInputs.of(inputs)
     complete = not (
         declared.rank_unknown or is_unknown(declared.description) or is_unknown(declared.category)
@@ -201,12 +208,9 @@ def _check_rename_free(reach: Reach, inputs: Mapping[str, Any]) -> list[str]:
     name = inputs.get("name")
     if not isinstance(name, str) or is_unknown(name):
         return []
-    held = _listed_names(reach, name)
-    if isinstance(held, str):
-        return [held]
-    holder = held.get(name)
-    if holder is None or deployment_module.DEPLOYMENT.declared(holder.id) is not None:
-        return []
+    holder = _held_elsewhere(reach, name)
+    if not isinstance(holder, IncidentStatusRecord):
+        return [holder] if holder else []
     if ownership.stack_holder(reach, holder.id) is not None:
         # This stack's own status: a swap or a chain of renames that `update` settles, or a
         # name declared twice, which that resource's check reports.

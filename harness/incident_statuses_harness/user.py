@@ -104,6 +104,29 @@ def installed_venv(digest: str, cache: Path = ROOT / ".build" / "user-venv") -> 
     return venv
 
 
+def layered_venv(base: Path, dest: Path) -> Path:
+    """A virtualenv at `dest` over `base`: its own site-packages first, then `base`'s.
+
+    `pip` run with its `python` installs into `dest` alone, and `pip list` there lists both
+    layers, as Pulumi's language host reads them to find provider plugins. Its `bin/` links
+    `base`'s commands, `pip` excepted: those run in `base`, so `pip` would install there.
+    """
+    subprocess.run(
+        [str(base / "bin" / "python"), "-m", "venv", "--without-pip", str(dest)], check=True
+    )
+    (below,) = base.glob("lib/python*/site-packages")
+    (site_packages,) = dest.glob("lib/python*/site-packages")
+    # addsitedir, not a bare path: the layer below's own .pth files are read too.
+    (site_packages / "_layer_below.pth").write_text(
+        f"import site; site.addsitedir({str(below)!r})\n", "utf-8"
+    )
+    for command in (base / "bin").iterdir():
+        mine = dest / "bin" / command.name
+        if not mine.exists() and not command.name.startswith("pip"):
+            mine.symlink_to(command)
+    return dest
+
+
 def user_project(folder: Path, source: str, venv: Path, *, name: str = "my-statuses") -> Path:
     """A project folder as a user writes one: `Pulumi.yaml` naming `venv`, and `__main__.py`."""
     folder.mkdir(parents=True, exist_ok=True)

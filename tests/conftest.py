@@ -14,8 +14,16 @@ import requests
 
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from incident_statuses_harness.dist import build_distributions
+from incident_statuses_harness.engine import ROOT
 from incident_statuses_harness.fakes import FakeTime, ScriptedServer
-from incident_statuses_harness.user import installed_venv, source_digest
+from incident_statuses_harness.shared import Shared, SharedEnvironments, fingerprint
+from incident_statuses_harness.user import (
+    USER_VENVS,
+    built_fingerprint,
+    discard_if_changed,
+    installed_venv,
+    source_digest,
+)
 
 API_KEY = DEFAULT_API_KEY
 
@@ -38,16 +46,36 @@ USER_VENV_DIGEST = "INCIDENT_STATUSES_USER_VENV_DIGEST"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Take the package's source digest once, in the process that starts the workers."""
+    """Take the package's source digest once, in the process that starts the workers; guard the
+    virtualenvs they share."""
     # Workers inherit it: an edit during a run neither rebuilds the virtualenv under running
     # tests nor gives two workers two versions of the package.
     if not hasattr(config, "workerinput"):
         os.environ.setdefault(USER_VENV_DIGEST, source_digest())
+        # Only here, before any worker starts: a test of an earlier run may have changed it
+        # (that run failed, naming the test); this run starts from a clean build.
+        changed = discard_if_changed(USER_VENVS / os.environ[USER_VENV_DIGEST])
+        if changed:
+            config.issue_config_time_warning(
+                pytest.PytestWarning(
+                    "the cached user virtualenv had changed since it was built, so it is built "
+                    "again: " + ", ".join(changed)
+                ),
+                stacklevel=2,
+            )
+    checkout = ROOT / ".venv"
+    at_start = fingerprint(checkout)
+    user = USER_VENVS / os.environ[USER_VENV_DIGEST]
+    shared = [Shared(checkout, lambda: at_start), Shared(user, lambda: built_fingerprint(user))]
+    config.pluginmanager.register(SharedEnvironments(shared), "shared-environments")
 
 
 @pytest.fixture(scope="session")
 def user_venv() -> Path:
-    """A user's virtualenv with this checkout pip-installed (not editable), shared by workers."""
+    """A user's virtualenv with this checkout pip-installed (not editable), shared by workers.
+
+    Tests only read it: one that needs more installed makes a layer over it (`layered_venv`).
+    """
     return installed_venv(os.environ[USER_VENV_DIGEST])
 
 

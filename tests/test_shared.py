@@ -1,5 +1,5 @@
-"""No test changes what the tests share: the fingerprint that would show it, and the layer a test
-installs into instead."""
+"""No test changes what the tests share: the fingerprint that would show it, the plugin that fails
+the test and the session that did, and the layer a test installs into instead."""
 
 from __future__ import annotations
 
@@ -7,9 +7,13 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from incident_statuses_harness.engine import ROOT
 from incident_statuses_harness.shared import changes, fingerprint
 from incident_statuses_harness.user import layered_venv
+
+pytest_plugins = ["pytester"]
 
 
 def venv_like(folder: Path) -> Path:
@@ -46,6 +50,90 @@ def test_the_fingerprint_shows_an_install_an_upgrade_and_a_removal(tmp_path: Pat
     (venv / "bin" / "tool").write_text("#!/bin/sh\nexec true\n", "utf-8")
     found = changes(upgraded, fingerprint(venv))
     assert [line.split()[:2] for line in found] == [["-", "bin/tool"], ["+", "bin/tool"]]
+
+
+GUARDED_CONFTEST = """
+from pathlib import Path
+
+from incident_statuses_harness.shared import Shared, SharedEnvironments, fingerprint
+
+VENV = Path({venv!r})
+
+
+def pytest_configure(config):
+    at_start = fingerprint(VENV)
+    config.pluginmanager.register(SharedEnvironments([Shared(VENV, lambda: at_start)]))
+"""
+
+BETWEEN_TESTS = """
+
+def pytest_collection_finish(session):
+    (VENV / "bin" / "installed-by-a-hook").write_text("")
+"""
+
+TESTS = """
+from pathlib import Path
+
+SITE_PACKAGES = Path({venv!r}) / "lib" / "python3.11" / "site-packages"
+
+
+def test_reads():
+    assert (SITE_PACKAGES / "tool").is_dir()
+
+
+def test_installs_into_the_shared_one():
+    (SITE_PACKAGES / "sdk-0.0.0.dist-info").mkdir()
+
+
+def test_reads_afterwards():
+    assert (SITE_PACKAGES / "tool").is_dir()
+"""
+
+
+def test_a_test_that_installs_into_a_shared_venv_fails_by_name(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    venv = venv_like(tmp_path / "shared-venv")
+    pytester.makeconftest(GUARDED_CONFTEST.format(venv=str(venv)))
+    pytester.makepyfile(test_guarded=TESTS.format(venv=str(venv)))
+
+    result = pytester.runpytest()
+
+    # Only the test that installed fails, at its teardown, saying what it added.
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines([
+        "*ERROR at teardown of test_installs_into_the_shared_one*",
+        "a shared virtualenv changed while test_guarded.py::test_installs_into_the_shared_one*",
+        f"{venv}:",
+        "  + site-packages/sdk-0.0.0.dist-info",
+    ])
+    # And the session, at its end, names it again.
+    result.stdout.fnmatch_lines([
+        "*shared virtualenvs changed during the run*",
+        f"{venv}:",
+        "  + site-packages/sdk-0.0.0.dist-info",
+        "changed while these tests ran: test_guarded.py::test_installs_into_the_shared_one",
+    ])
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_a_change_no_test_saw_fails_the_session(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    venv = venv_like(tmp_path / "shared-venv")
+    pytester.makeconftest(GUARDED_CONFTEST.format(venv=str(venv)) + BETWEEN_TESTS)
+    pytester.makepyfile(test_guarded="def test_reads():\n    pass\n")
+
+    result = pytester.runpytest()
+
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines([
+        "*shared virtualenvs changed during the run*",
+        f"{venv}:",
+        "  + bin/installed-by-a-hook 0 *",
+        "no test saw it change: it changed between tests, or outside the run",
+    ])
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
 
 
 PROBE = """\

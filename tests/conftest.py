@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -43,15 +44,36 @@ def emulator(_shared_emulator: EmulatorProcess) -> EmulatorProcess:
 
 
 USER_VENV_DIGEST = "INCIDENT_STATUSES_USER_VENV_DIGEST"
+ORDER_SEED = "INCIDENT_STATUSES_TEST_ORDER_SEED"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--test-order`: the planned order below, or reversed or shuffled, to show no test
+    depends on another having run first."""
+    parser.addoption(
+        "--test-order",
+        choices=("planned", "reversed", "shuffled"),
+        default="planned",
+        help="run the tests in the planned order (default), reversed, or shuffled",
+    )
+    parser.addoption(
+        "--test-order-seed",
+        type=int,
+        default=None,
+        help="the seed of a shuffled order, to run it again (default: a new one, in the header)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Take the package's source digest once, in the process that starts the workers; guard the
+    """Fix, in the process that starts the workers, what they all must agree on; guard the
     virtualenvs they share."""
-    # Workers inherit it: an edit during a run neither rebuilds the virtualenv under running
-    # tests nor gives two workers two versions of the package.
+    # Workers inherit these through the environment: an edit during a run neither rebuilds the
+    # virtualenv under running tests nor gives two workers two versions of the package, and
+    # every worker collects the same shuffled order, as xdist requires.
     if not hasattr(config, "workerinput"):
         os.environ.setdefault(USER_VENV_DIGEST, source_digest())
+        seed = config.getoption("test_order_seed")
+        os.environ[ORDER_SEED] = str(seed if seed is not None else random.randrange(10**6))
         # Only here, before any worker starts: a test of an earlier run may have changed it
         # (that run failed, naming the test); this run starts from a clean build.
         changed = discard_if_changed(USER_VENVS / os.environ[USER_VENV_DIGEST])
@@ -68,6 +90,15 @@ def pytest_configure(config: pytest.Config) -> None:
     user = USER_VENVS / os.environ[USER_VENV_DIGEST]
     shared = [Shared(checkout, lambda: at_start), Shared(user, lambda: built_fingerprint(user))]
     config.pluginmanager.register(SharedEnvironments(shared), "shared-environments")
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """The order, when not the planned one, and how to run a shuffled one again."""
+    order = config.getoption("test_order")
+    if order == "shuffled":
+        seed = os.environ[ORDER_SEED]
+        return f"test order: shuffled (again: --test-order shuffled --test-order-seed {seed})"
+    return None if order == "planned" else f"test order: {order}"
 
 
 @pytest.fixture(scope="session")
@@ -127,8 +158,9 @@ LONGEST_FIRST = (
 )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Waiting and long tests interleaved, then the other engine tests, then the fast ones."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Waiting and long tests interleaved, then the other engine tests, then the fast ones;
+    then reversed or shuffled, if `--test-order` says so."""
     def first_in(names: tuple[str, ...]) -> list[pytest.Item]:
         chosen = (item for item in items if item.path.name in names)
         return sorted(chosen, key=lambda item: names.index(item.path.name))
@@ -142,6 +174,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item for pair in itertools.zip_longest(longest, waiting) for item in pair if item
     ]
     items[:] = interleaved + rest
+    order = config.getoption("test_order")
+    if order == "reversed":
+        items.reverse()
+    elif order == "shuffled":
+        random.Random(int(os.environ[ORDER_SEED])).shuffle(items)
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import itertools
 import os
 import random
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,7 @@ def emulator(_shared_emulator: EmulatorProcess) -> EmulatorProcess:
 
 USER_VENV_DIGEST = "INCIDENT_STATUSES_USER_VENV_DIGEST"
 ORDER_SEED = "INCIDENT_STATUSES_TEST_ORDER_SEED"
+_SESSION_PULUMI_HOME = pytest.StashKey[Path]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -72,6 +75,11 @@ def pytest_configure(config: pytest.Config) -> None:
     # every worker collects the same shuffled order, as xdist requires.
     if not hasattr(config, "workerinput"):
         os.environ.setdefault(USER_VENV_DIGEST, source_digest())
+        # The CLI writes a log of every command under PULUMI_HOME. A stack's commands get a home
+        # under the test's tmp_path; this one takes the rest (the Automation API's `pulumi
+        # version`, once a process), which would otherwise go to the user's ~/.pulumi.
+        home = config.stash[_SESSION_PULUMI_HOME] = Path(tempfile.mkdtemp(prefix="pulumi-home-"))
+        os.environ["PULUMI_HOME"] = str(home)
         seed = config.getoption("test_order_seed")
         os.environ[ORDER_SEED] = str(seed if seed is not None else random.randrange(10**6))
         # Only here, before any worker starts: a test of an earlier run may have changed it
@@ -90,6 +98,13 @@ def pytest_configure(config: pytest.Config) -> None:
     user = USER_VENVS / os.environ[USER_VENV_DIGEST]
     shared = [Shared(checkout, lambda: at_start), Shared(user, lambda: built_fingerprint(user))]
     config.pluginmanager.register(SharedEnvironments(shared), "shared-environments")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the session's PULUMI_HOME."""
+    home = config.stash.get(_SESSION_PULUMI_HOME, None)
+    if home is not None:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:

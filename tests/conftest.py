@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import itertools
 import os
+import random
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,8 +17,16 @@ import requests
 
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from incident_statuses_harness.dist import build_distributions
+from incident_statuses_harness.engine import ROOT
 from incident_statuses_harness.fakes import FakeTime, ScriptedServer
-from incident_statuses_harness.user import installed_venv, source_digest
+from incident_statuses_harness.shared import Shared, SharedEnvironments, fingerprint
+from incident_statuses_harness.user import (
+    USER_VENVS,
+    built_fingerprint,
+    discard_if_changed,
+    installed_venv,
+    source_digest,
+)
 
 API_KEY = DEFAULT_API_KEY
 
@@ -35,22 +46,85 @@ def emulator(_shared_emulator: EmulatorProcess) -> EmulatorProcess:
 
 
 USER_VENV_DIGEST = "INCIDENT_STATUSES_USER_VENV_DIGEST"
+ORDER_SEED = "INCIDENT_STATUSES_TEST_ORDER_SEED"
+_SESSION_PULUMI_HOME = pytest.StashKey[Path]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--test-order`: the planned order below, or reversed or shuffled, to show no test
+    depends on another having run first."""
+    parser.addoption(
+        "--test-order",
+        choices=("planned", "reversed", "shuffled"),
+        default="planned",
+        help="run the tests in the planned order (default), reversed, or shuffled",
+    )
+    parser.addoption(
+        "--test-order-seed",
+        type=int,
+        default=None,
+        help="the seed of a shuffled order, to run it again (default: a new one, in the header)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Take the package's source digest once, in the process that starts the workers; forget any
-    incident.io key or endpoint of the shell, so that no test can reach a real organisation."""
+    """Fix, in the process that starts the workers, what they all must agree on; guard the
+    virtualenvs they share; forget any incident.io key or endpoint of the shell, so that no test
+    can reach a real organisation."""
     for name in ("INCIDENT_API_KEY", "INCIDENT_ENDPOINT"):
         os.environ.pop(name, None)
-    # Workers inherit it: an edit during a run neither rebuilds the virtualenv under running
-    # tests nor gives two workers two versions of the package.
+    # Workers inherit these through the environment: an edit during a run neither rebuilds the
+    # virtualenv under running tests nor gives two workers two versions of the package, and
+    # every worker collects the same shuffled order, as xdist requires.
     if not hasattr(config, "workerinput"):
         os.environ.setdefault(USER_VENV_DIGEST, source_digest())
+        # The CLI writes a log of every command under PULUMI_HOME. A stack's commands get a home
+        # under the test's tmp_path; this one takes the rest (the Automation API's `pulumi
+        # version`, once a process), which would otherwise go to the user's ~/.pulumi.
+        home = config.stash[_SESSION_PULUMI_HOME] = Path(tempfile.mkdtemp(prefix="pulumi-home-"))
+        os.environ["PULUMI_HOME"] = str(home)
+        seed = config.getoption("test_order_seed")
+        os.environ[ORDER_SEED] = str(seed if seed is not None else random.randrange(10**6))
+        # Only here, before any worker starts: a test of an earlier run may have changed it
+        # (that run failed, naming the test); this run starts from a clean build.
+        changed = discard_if_changed(USER_VENVS / os.environ[USER_VENV_DIGEST])
+        if changed:
+            config.issue_config_time_warning(
+                pytest.PytestWarning(
+                    "the cached user virtualenv had changed since it was built, so it is built "
+                    "again: " + ", ".join(changed)
+                ),
+                stacklevel=2,
+            )
+    checkout = ROOT / ".venv"
+    at_start = fingerprint(checkout)
+    user = USER_VENVS / os.environ[USER_VENV_DIGEST]
+    shared = [Shared(checkout, lambda: at_start), Shared(user, lambda: built_fingerprint(user))]
+    config.pluginmanager.register(SharedEnvironments(shared), "shared-environments")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the session's PULUMI_HOME."""
+    home = config.stash.get(_SESSION_PULUMI_HOME, None)
+    if home is not None:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """The order, when not the planned one, and how to run a shuffled one again."""
+    order = config.getoption("test_order")
+    if order == "shuffled":
+        seed = os.environ[ORDER_SEED]
+        return f"test order: shuffled (again: --test-order shuffled --test-order-seed {seed})"
+    return None if order == "planned" else f"test order: {order}"
 
 
 @pytest.fixture(scope="session")
 def user_venv() -> Path:
-    """A user's virtualenv with this checkout pip-installed (not editable), shared by workers."""
+    """A user's virtualenv with this checkout pip-installed (not editable), shared by workers.
+
+    Tests only read it: one that needs more installed makes a layer over it (`layered_venv`).
+    """
     return installed_venv(os.environ[USER_VENV_DIGEST])
 
 
@@ -102,8 +176,9 @@ LONGEST_FIRST = (
 )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Waiting and long tests interleaved, then the other engine tests, then the fast ones."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Waiting and long tests interleaved, then the other engine tests, then the fast ones;
+    then reversed or shuffled, if `--test-order` says so."""
     def first_in(names: tuple[str, ...]) -> list[pytest.Item]:
         chosen = (item for item in items if item.path.name in names)
         return sorted(chosen, key=lambda item: names.index(item.path.name))
@@ -117,6 +192,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item for pair in itertools.zip_longest(longest, waiting) for item in pair if item
     ]
     items[:] = interleaved + rest
+    order = config.getoption("test_order")
+    if order == "reversed":
+        items.reverse()
+    elif order == "shuffled":
+        random.Random(int(os.environ[ORDER_SEED])).shuffle(items)
 
 
 @pytest.fixture(scope="session")

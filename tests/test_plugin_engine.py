@@ -20,7 +20,7 @@ from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness import typescript
 from incident_statuses_harness.engine import ROOT, configurable, server_statuses, stats
 from incident_statuses_harness.organisation import MANAGED, edit, seed
-from incident_statuses_harness.user import Cli, shell, user_project
+from incident_statuses_harness.user import Cli, layered_venv, shell, user_project
 from pulumi_incident_statuses.plugin.schema import PACKAGE, STATUS
 
 pytestmark = pytest.mark.engine
@@ -249,17 +249,20 @@ def test_python_sdk_beside_the_dynamic_resource(
     tmp_path: Path, user_venv: Path, emulator_factory: Callable[..., EmulatorProcess]
 ) -> None:
     orgs = two_organisations(emulator_factory)
-    folder = user_project(tmp_path / "project", SDK_PROGRAM, user_venv)
+    # The SDK goes into a layer of this test's own: in the shared virtualenv, every later test's
+    # language host would find one more provider package.
+    venv = layered_venv(user_venv, tmp_path / "venv")
+    folder = user_project(tmp_path / "project", SDK_PROGRAM, venv)
     # The executable `pip install` put in the project's virtualenv, named in Pulumi.yaml.
     with (folder / "Pulumi.yaml").open("a", encoding="utf-8") as project:
         project.write(f"plugins:\n  providers:\n    - name: {PACKAGE}\n      path: venv/bin\n")
     pulumi = shell(tmp_path, folder, orgs["a"], key_in_env=False)
     del pulumi.env["INCIDENT_ENDPOINT"]
-    pulumi("package", "gen-sdk", str(user_venv / "bin" / "pulumi-resource-incident-statuses"),
+    pulumi("package", "gen-sdk", str(venv / "bin" / "pulumi-resource-incident-statuses"),
            "--language", "python", "--out", str(tmp_path / "sdk"))
     subprocess.run(
-        [str(user_venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check",
-         "--no-deps", str(tmp_path / "sdk" / "python")],
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
+         "--disable-pip-version-check", "--no-deps", str(tmp_path / "sdk" / "python")],
         check=True,
         timeout=120,
     )

@@ -20,6 +20,7 @@ from typing import Any
 
 from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness.engine import API_KEY, ROOT, toolchain
+from incident_statuses_harness.shared import Fingerprint, changes, fingerprint
 
 
 class Cli:
@@ -78,18 +79,23 @@ def source_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-def installed_venv(digest: str, cache: Path = ROOT / ".build" / "user-venv") -> Path:
+USER_VENVS = ROOT / ".build" / "user-venv"
+"""Where `installed_venv` keeps its virtualenvs, one per source digest."""
+
+
+def installed_venv(digest: str, cache: Path = USER_VENVS) -> Path:
     """A virtualenv with this checkout pip-installed, made once per `digest` of its source.
 
     Kept in the checkout under `cache`, keyed by the `source_digest()` taken when a run starts, so
     an edit of the package replaces it at the next run and a rerun reuses it. Test workers share
-    it: the first to take the lock builds it, the others wait and reuse it.
+    it: the first to take the lock builds it, the others wait and reuse it. Its marker file
+    records its `shared.fingerprint` when built; no test may change it (`shared` checks).
     """
     venv = cache / digest
     cache.mkdir(parents=True, exist_ok=True)
     with (cache / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (venv / "installed").exists():
+        if built_fingerprint(venv) is None:
             for stale in cache.iterdir():
                 if stale.is_dir():
                     shutil.rmtree(stale)
@@ -100,8 +106,56 @@ def installed_venv(digest: str, cache: Path = ROOT / ".build" / "user-venv") -> 
                 check=True,
                 timeout=600,
             )
-            (venv / "installed").touch()
+            (venv / "installed").write_text(json.dumps(sorted(fingerprint(venv))), "utf-8")
     return venv
+
+
+def built_fingerprint(venv: Path) -> Fingerprint | None:
+    """What `installed_venv` recorded `venv` held when built; None if it is not finished."""
+    try:
+        recorded = json.loads((venv / "installed").read_text("utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        # An empty marker is an older harness's, which recorded nothing to check against.
+        return None
+    return frozenset(recorded)
+
+
+def discard_if_changed(venv: Path) -> list[str]:
+    """Remove `venv` if it no longer holds what it was built with; what changed, if anything.
+
+    For the process that starts a test run, before any test uses it: removing it under running
+    tests would break them.
+    """
+    if not venv.exists():
+        return []
+    built = built_fingerprint(venv)
+    found = ["no record of what it held"] if built is None else changes(built, fingerprint(venv))
+    if found:
+        shutil.rmtree(venv)
+    return found
+
+
+def layered_venv(base: Path, dest: Path) -> Path:
+    """A virtualenv at `dest` over `base`: its own site-packages first, then `base`'s.
+
+    `pip` run with its `python` installs into `dest` alone, and `pip list` there lists both
+    layers, as Pulumi's language host reads them to find provider plugins. Its `bin/` links
+    `base`'s commands, `pip` excepted: those run in `base`, so `pip` would install there.
+    """
+    subprocess.run(
+        [str(base / "bin" / "python"), "-m", "venv", "--without-pip", str(dest)], check=True
+    )
+    (below,) = base.glob("lib/python*/site-packages")
+    (site_packages,) = dest.glob("lib/python*/site-packages")
+    # addsitedir, not a bare path: the layer below's own .pth files are read too.
+    (site_packages / "_layer_below.pth").write_text(
+        f"import site; site.addsitedir({str(below)!r})\n", "utf-8"
+    )
+    for command in (base / "bin").iterdir():
+        mine = dest / "bin" / command.name
+        if not mine.exists() and not command.name.startswith("pip"):
+            mine.symlink_to(command)
+    return dest
 
 
 def user_project(folder: Path, source: str, venv: Path, *, name: str = "my-statuses") -> Path:

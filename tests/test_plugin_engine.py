@@ -242,6 +242,9 @@ reviewing = IncidentStatus(
 )
 pulumi.export("reviewing", reviewing.id)
 pulumi.export("found", incident.get_incident_status_output(id=reviewing.id).name)
+if config.get_bool("twice"):
+    # A dynamic resource declaring the name the plugin's `fixing-a` declares, in organisation A.
+    IncidentStatus("fixing-twice", name="Fixing", description="Again.", category="live")
 '''
 
 
@@ -283,6 +286,14 @@ def test_python_sdk_beside_the_dynamic_resource(
     assert outputs["found"] == "Reviewing" and "Reviewing" not in held["b"]
     assert_keys_secret(pulumi)
     pulumi("preview", "--expect-no-changes")
+
+    # One name declared by a resource of each way in: the preview fails naming the other.
+    pulumi("config", "set", "twice", "true")
+    writes = {org: stats(emulator.url)["writes"] for org, emulator in orgs.items()}
+    twice = pulumi("preview", check=False)
+    assert twice.returncode != 0
+    assert "'Fixing' is also declared by 'fixing-a' in this stack" in twice.stdout, twice.stdout
+    assert {org: stats(emulator.url)["writes"] for org, emulator in orgs.items()} == writes
 
 
 def test_errors_reach_the_user_message_first(tmp_path: Path, emulator: EmulatorProcess) -> None:

@@ -223,20 +223,21 @@ def _engine_pid() -> int:
 
 
 def _parent_and_name(pid: int) -> tuple[int, str] | None:
+    """The parent of ``pid`` and the program it runs (for a script, its interpreter)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
-    except OSError:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0", 1)[0].decode()
+    except (OSError, UnicodeDecodeError):
         return _parent_and_name_by_ps(pid)
     # "pid (name) state ppid ...": the name may hold spaces and parentheses.
-    name = stat[stat.index("(") + 1 : stat.rindex(")")]
     ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-    return ppid, name
+    return ppid, command
 
 
 def _parent_and_name_by_ps(pid: int) -> tuple[int, str] | None:
     try:
         done = subprocess.run(
-            ["ps", "-o", "ppid=,comm=", "-p", str(pid)],
+            ["ps", "-o", "ppid=,args=", "-p", str(pid)],
             capture_output=True,
             text=True,
             timeout=5,
@@ -247,4 +248,4 @@ def _parent_and_name_by_ps(pid: int) -> tuple[int, str] | None:
     fields = done.stdout.split(None, 1)
     if done.returncode != 0 or len(fields) != 2 or not fields[0].isdigit():
         return None
-    return int(fields[0]), fields[1].strip()
+    return int(fields[0]), fields[1].split()[0]

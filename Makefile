@@ -47,6 +47,9 @@ lint: setup  ## ruff and mypy only
 	$(VENV)/bin/ruff check provider emulator harness tests bench scripts examples
 	$(VENV)/bin/mypy
 
+declare: setup  ## write the Python resources' typed classes (declared.py) from their declarations
+	$(PYTHON) scripts/declare.py
+
 bench: setup  ## benchmarks against a no-I/O baseline; writes bench/RESULTS.md
 	$(PYTHON) bench/run.py
 
@@ -65,4 +68,4 @@ test-matrix: dist  ## the built wheel on Python 3.11-3.13 x pulumi SDK floor/new
 clean:  ## remove local state (keeps the built engine)
 	rm -rf .pulumi-state .demo .matrix dist bench/out .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help setup demo test lint bench soak dist test-matrix clean
+.PHONY: help setup demo test lint declare bench soak dist test-matrix clean

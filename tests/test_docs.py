@@ -29,9 +29,7 @@ import pulumi_incident_statuses as package
 from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness.engine import configurable
 from incident_statuses_harness.user import shell
-from pulumi_incident_statuses import categories, codegen, errors, sdk, settings
-from pulumi_incident_statuses import order as order_module
-from pulumi_incident_statuses import resource as resource_module
+from pulumi_incident_statuses import categories, codegen, errors, sdk, settings, spec
 from pulumi_incident_statuses.advice import Door, Holder, Remedy, advise
 from pulumi_incident_statuses.cli import build_parser, print_statuses
 from pulumi_incident_statuses.operations import order as order_operations
@@ -248,12 +246,8 @@ def _reference() -> str:
 
 def test_the_reference_names_every_input_and_output() -> None:
     text = _reference()
-    order_parameters = inspect.signature(order_module.IncidentStatusOrder).parameters.values()
     names = {
-        *(field.name for field in fields(resource_module.IncidentStatusArgs)),
-        *resource_module.IncidentStatus.__annotations__,
-        *(p.name for p in order_parameters if p.kind is inspect.Parameter.KEYWORD_ONLY),
-        *order_module.IncidentStatusOrder.__annotations__,
+        *(f.name for resource in (spec.STATUS, spec.ORDER) for f in resource.fields),
         *inspect.signature(package.get_incident_status).parameters,
         *(field.name for field in fields(IncidentStatusRecord)),
     }

@@ -175,5 +175,5 @@ def test_pip_installs_into_the_layer_and_not_below(tmp_path: Path) -> None:
     names = {package["name"] for package in json.loads(listed.stdout)}
     assert {"layered-probe", "pulumi-incident-statuses", "pulumi"} <= names
     # The commands below are there too, but not pip's: they would install below.
-    assert (layer / "bin" / "pulumi-resource-incident").exists()
+    assert (layer / "bin" / "pulumi-resource-incident-statuses").exists()
     assert not (layer / "bin" / "pip").exists()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .client import IncidentStatusesClient
+    from .declared import IncidentStatus, IncidentStatusArgs, IncidentStatusOrder
     from .errors import (
         APIConnectionError,
         APIStatusError,
@@ -33,8 +34,6 @@ if TYPE_CHECKING:
         ValidationError,
     )
     from .lookup import LookupFailedError, get_incident_status
-    from .order import IncidentStatusOrder
-    from .resource import IncidentStatus, IncidentStatusArgs
     from .retry import RetryPolicy
     from .wire import IncidentStatusRecord
 
@@ -61,9 +60,9 @@ _HOMES = {
     "ValidationError": "errors",
     "get_incident_status": "lookup",
     "LookupFailedError": "lookup",
-    "IncidentStatus": "resource",
-    "IncidentStatusArgs": "resource",
-    "IncidentStatusOrder": "order",
+    "IncidentStatus": "declared",
+    "IncidentStatusArgs": "declared",
+    "IncidentStatusOrder": "declared",
 }
 
 __all__ = [

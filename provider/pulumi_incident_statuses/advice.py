@@ -22,6 +22,9 @@ import json
 from dataclasses import dataclass
 
 from . import tokens
+from .spec import Door
+
+__all__ = ["Door", "Holder", "Remedy", "advise"]
 
 
 class Remedy(enum.Enum):
@@ -31,17 +34,6 @@ class Remedy(enum.Enum):
     RECOVER = "recover"
     RENAME = "rename"
     NONE = "none"
-
-
-class Door(enum.Enum):
-    """The way in a person used, which decides how advice is spelt."""
-
-    PYTHON = "python"
-    """The dynamic resources, `IncidentStatus(...)` in a Python program."""
-    PLUGIN = "plugin"
-    """The provider plugin, from Pulumi YAML or a generated SDK."""
-    COMMAND_LINE = "command line"
-    """The `incident-statuses` command."""
 
 
 @dataclass(frozen=True)

@@ -1,23 +1,20 @@
-"""`IncidentStatusOrder`: the order of statuses within a category, as one Pulumi dynamic resource.
+"""The dynamic provider behind `IncidentStatusOrder` (its class is in `declared`).
 
 The resource owns no status. It owns the relative order of the statuses it lists: an up moves the
 fewest of them it can (see `ranking`), never touches a status the list does not name, and deleting
-the resource writes nothing.
+the resource writes nothing. The provider's module and name are in the state of every stack made
+since 0.2.0: keep them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-import pulumi
-from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from . import tokens
 from .operations import order
-from .pickling import pickler_as_found
 from .provider_base import (
-    URN,
     ProviderBase,
     check_result,
     diff_result,
@@ -60,41 +57,3 @@ class IncidentStatusOrderProvider(ProviderBase):
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Forget the order; the statuses keep their ranks."""
         order.delete()
-
-
-class IncidentStatusOrder(Resource, module=tokens.DYNAMIC_MODULE, name="IncidentStatusOrder"):
-    """The order of some statuses within one category: the first listed is the top.
-
-    List each status in at most one order, and do not also set `rank` on an `IncidentStatus`
-    listed here: the order chooses ranks itself. Statuses the list does not name are never
-    written, and deleting the order leaves every rank as it is.
-    """
-
-    category: pulumi.Output[str]
-    """`live` or `learning`."""
-    statuses: pulumi.Output[list[str]]
-    """The listed status ids, top first (after a refresh: in the order incident.io holds)."""
-    ranks: pulumi.Output[list[int]]
-    """The rank of each listed status, as incident.io holds it."""
-    declared: pulumi.Output[list[str]]
-    """The list as the last `pulumi up` applied it (a refresh leaves it as it was)."""
-    moved_outside: pulumi.Output[bool]
-    """Whether the last refresh found the listed statuses out of the declared order."""
-    restores: pulumi.Output[int]
-    """How many `pulumi up`s in a row put the order back after a move outside the stack."""
-
-    def __init__(
-        self,
-        resource_name: str,
-        opts: pulumi.ResourceOptions | None = None,
-        *,
-        category: pulumi.Input[str],
-        statuses: pulumi.Input[Sequence[pulumi.Input[str]]],
-    ) -> None:
-        """Declare that `statuses` (ids, top first) appear in this order within `category`."""
-        props: dict[str, Any] = {p: None for p in order.OUTPUTS}
-        props.update(category=category, statuses=statuses)
-        parent = opts.parent if opts else None
-        props[URN] = pulumi.create_urn(resource_name, RESOURCE_TYPE, parent=parent)
-        with pickler_as_found():
-            super().__init__(IncidentStatusOrderProvider(), resource_name, props, opts)

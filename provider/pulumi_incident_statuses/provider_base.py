@@ -15,16 +15,18 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, ReadResult
+import pulumi
+from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, ReadResult, Resource
 
 from . import connection as connection_module
-from . import deployment, engine_log, sdk
+from . import deployment, engine_log, sdk, spec, tokens
 from . import settings as settings_module
 from .advice import Door
 from .diagnostics import MessageFirstProvider
 from .errors import StatusConflictError
 from .inputs import is_unknown
 from .operations.results import Checked, Diff, Found, Reach
+from .pickling import pickler_as_found
 from .tokens import resource_name
 
 if TYPE_CHECKING:
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
     # to have this class would otherwise stop at this import, with no word of what to install.
     from pulumi.dynamic import ConfigureRequest
 
-__all__ = ["URN", "ProviderBase", "check_result", "diff_result", "read_result"]
+__all__ = ["URN", "ProviderBase", "check_result", "declare", "diff_result", "read_result"]
 
 # Every dynamic resource of this package, in the program and in the provider process, loads this
 # module first: an SDK older than the package needs stops here, with what to do, not at the first
@@ -73,6 +75,31 @@ class ProviderBase(MessageFirstProvider):
         written into state.
         """
         return None
+
+
+def declare(
+    resource: Resource,
+    provider: ProviderBase,
+    resource_name: str,
+    opts: pulumi.ResourceOptions | None,
+    args: object | None,
+    keywords: Mapping[str, Any],
+) -> None:
+    """Register ``resource``, a dynamic resource of this package: its inputs from ``args`` (an
+    Args dataclass) and ``keywords`` (which win where both give one), every output, and its URN.
+    """
+    declared = _DECLARED[type(resource).__name__]
+    values: dict[str, Any] = dict(vars(args)) if args is not None else {}
+    values.update({key: value for key, value in keywords.items() if value is not None})
+    props: dict[str, Any] = {p: values.get(p) for p in declared.inputs()}
+    props.update({p: None for p in declared.outputs() if p not in props})
+    parent = opts.parent if opts else None
+    props[URN] = pulumi.create_urn(resource_name, tokens.dynamic(declared.name), parent=parent)
+    with pickler_as_found():
+        Resource.__init__(resource, provider, resource_name, props, opts)
+
+
+_DECLARED = {declared.name: declared for declared in (spec.STATUS, spec.ORDER)}
 
 
 def with_urn(values: dict[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:

@@ -20,8 +20,15 @@ PROVIDER = f"pulumi:providers:{PACKAGE}"
 
 DYNAMIC_MODULE = "incident"
 """The module of the dynamic resources' tokens (their class keywords)."""
-DYNAMIC_STATUS = f"pulumi-python:dynamic/{DYNAMIC_MODULE}:IncidentStatus"
-DYNAMIC_ORDER = f"pulumi-python:dynamic/{DYNAMIC_MODULE}:IncidentStatusOrder"
+
+
+def dynamic(name: str) -> str:
+    """The token of the dynamic resource class ``name`` (its class keywords make it so)."""
+    return f"pulumi-python:dynamic/{DYNAMIC_MODULE}:{name}"
+
+
+DYNAMIC_STATUS = dynamic("IncidentStatus")
+DYNAMIC_ORDER = dynamic("IncidentStatusOrder")
 
 LEGACY_PACKAGE = "incident"
 """The plugin's package in release 0.2.0, which incident.io's own provider also uses."""

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .. import categories, ranking
+from .. import categories, ranking, spec
 from .. import deployment as deployment_module
 from ..errors import IncidentAPIError, StatusOrderError, may_pass
 from ..inputs import describe, is_unknown
@@ -23,9 +23,9 @@ if TYPE_CHECKING:
     from ..client import IncidentStatusesClient
     from ..wire import IncidentStatusRecord
 
-INPUTS = ("category", "statuses")
+INPUTS = spec.ORDER.inputs()
 """The inputs of an order, as the operations name them."""
-OUTPUTS = (*INPUTS, "ranks", "declared", "moved_outside", "restores")
+OUTPUTS = spec.ORDER.outputs()
 """The outputs of an order, as the operations name them."""
 
 
@@ -109,7 +109,7 @@ def changed_fields(
 ) -> tuple[list[str], list[str]]:
     """The fields `news` changes from the outputs `olds`, and those that replace."""
     changes = ["statuses"] if news.get("statuses") != olds.get("statuses") else []
-    replaces = ["category"] if news.get("category") != olds.get("category") else []
+    replaces = [p for p in spec.ORDER.replacing() if news.get(p) != olds.get(p)]
     return changes, replaces
 
 

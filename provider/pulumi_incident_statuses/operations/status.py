@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .. import categories, creation, ownership, renames
+from .. import categories, creation, ownership, renames, spec
 from .. import deployment as deployment_module
 from ..advice import Remedy
 from ..errors import (
@@ -31,19 +31,12 @@ if TYPE_CHECKING:
     # The HTTP stack loads on the first request: a preview makes none and never imports it.
     from ..connection import Connection
 
-INPUTS = ("name", "description", "category", "rank", "import_id")
+INPUTS = spec.STATUS.inputs()
 """The inputs of a status, as the operations name them."""
-OUTPUTS = (
-    "name",
-    "description",
-    "category",
-    "rank",
-    "created_at",
-    "updated_at",
-    "import_id",
-    "rank_declared",
-)
+OUTPUTS = spec.STATUS.outputs()
 """The outputs of a status, as the operations name them."""
+_RECORDED = tuple(name for name in OUTPUTS if name in IncidentStatusRecord.__dataclass_fields__)
+"""The outputs an API record gives."""
 
 
 def check_inputs(news: Mapping[str, Any]) -> Checked:
@@ -54,7 +47,7 @@ def check_inputs(news: Mapping[str, Any]) -> Checked:
     def fail(prop: str, reason: str) -> None:
         failures.append(Failure(prop, f"{prop}: {reason}"))
 
-    for prop in ("name", "description", "category"):
+    for prop in spec.STATUS.required():
         value = news.get(prop)
         inputs[prop] = value
         if value == UNKNOWN:
@@ -230,7 +223,7 @@ def changed_fields(
     changes = [p for p in ("name", "description") if getattr(new, p) != olds.get(p)]
     if new.rank_unknown or (new.rank is not None and new.rank != olds.get("rank")):
         changes.append("rank")
-    replaces = ["category"] if new.category != olds.get("category") else []
+    replaces = [p for p in spec.STATUS.replacing() if getattr(new, p) != olds.get(p)]
     return changes, replaces
 
 
@@ -252,7 +245,7 @@ def outputs(
     record: IncidentStatusRecord, import_id: object = None, *, rank_declared: bool
 ) -> dict[str, Any]:
     """The one mapper from an API record to the resource's outputs."""
-    outs = {p: getattr(record, p) for p in OUTPUTS if p not in ("import_id", "rank_declared")}
+    outs = {p: getattr(record, p) for p in _RECORDED}
     outs["import_id"] = import_id
     outs["rank_declared"] = rank_declared
     return outs
@@ -264,7 +257,7 @@ def declared_inputs(outs: Mapping[str, Any]) -> dict[str, Any]:
     ``rank`` is among them only when the program declares one, so that a refresh neither shows
     nor records a rank the program leaves to the dashboard.
     """
-    inputs = {p: outs[p] for p in ("name", "description", "category")}
+    inputs = {p: outs[p] for p in spec.STATUS.required()}
     if outs.get("rank_declared"):
         inputs["rank"] = outs["rank"]
     if outs.get("import_id") is not None:

@@ -44,7 +44,7 @@ from pulumi.provider.experimental.provider import (
 )
 
 from .. import connection as connection_module
-from .. import deployment, engine_log, lookup
+from .. import deployment, engine_log, lookup, spec
 from .. import settings as settings_module
 from ..advice import Door
 from ..connection import Connection
@@ -57,11 +57,10 @@ from .values import plain, plain_map, wire, wire_map
 
 _T = TypeVar("_T")
 
-_STATUS_INPUTS = ("name", "description", "category", "rank")
-_STATUS_OUTPUTS = (*_STATUS_INPUTS, "created_at", "updated_at")
-_ORDER_INPUTS = ("category", "statuses")
-_ORDER_OUTPUTS = (*_ORDER_INPUTS, "ranks", "declared", "moved_outside", "restores")
-_CONFIG = ("apiKey", "endpoint")
+_STATUS_INPUTS = spec.STATUS.inputs(Door.PLUGIN)
+_STATUS_OUTPUTS = spec.STATUS.outputs(Door.PLUGIN)
+_ORDER_INPUTS = spec.ORDER.inputs(Door.PLUGIN)
+_ORDER_OUTPUTS = spec.ORDER.outputs(Door.PLUGIN)
 
 
 class UnknownTypeError(ValueError):
@@ -77,7 +76,7 @@ class UnknownTypeError(ValueError):
 def _config_lookup(request: ConfigureRequest) -> settings_module.ConfigLookup:
     """The provider's arguments as the config lookup (`incident-statuses:apiKey`) settings read."""
     values: dict[str, Any] = {}
-    for name in _CONFIG:
+    for name in (f.wire for f in spec.CONFIG.fields):
         value = request.args.get(name)
         if value is None:
             # An engine that sends no args sends the legacy "<package>:config:apiKey" variables.

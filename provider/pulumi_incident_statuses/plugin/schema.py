@@ -11,6 +11,8 @@ import json
 from importlib import metadata
 from typing import Any
 
+from .. import spec
+from ..spec import Door
 from ..tokens import GET_STATUS, ORDER, PACKAGE, PLUGIN, STATUS
 
 __all__ = [
@@ -27,7 +29,12 @@ __all__ = [
 REPOSITORY = "https://github.com/pulumi-incident-statuses/pulumi-incident-statuses"
 """Where the project lives; generated SDKs are named after it (e.g. the Go import path)."""
 
-WIRE_NAMES = {"created_at": "createdAt", "updated_at": "updatedAt", "moved_outside": "movedOutside"}
+WIRE_NAMES = {
+    f.name: f.wire
+    for resource in (spec.STATUS, spec.ORDER, spec.CONFIG, spec.GET_STATUS)
+    for f in resource.on(Door.PLUGIN)
+    if f.wire != f.name
+}
 """Operation field names that differ on the wire; every other name is the same on both sides."""
 
 
@@ -39,71 +46,43 @@ def version() -> str:
         return "0.0.0"
 
 
-def _string(description: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "string", "description": description, **extra}
+def _property(found: spec.Field, *, output: bool = False) -> dict[str, Any]:
+    described: dict[str, Any] = {
+        **found.kind.schema,
+        "description": (found.output_doc if output else found.doc).format(package=PACKAGE),
+    }
+    if found.secret:
+        described["secret"] = True
+    return described
 
 
-def _integer(description: str) -> dict[str, Any]:
-    return {"type": "integer", "description": description}
+def _properties(resource: spec.Resource, *, output: bool) -> dict[str, Any]:
+    return {
+        f.wire: _property(f, output=output)
+        for f in resource.on(Door.PLUGIN)
+        if output or f.input
+    }
 
 
-def _strings(description: str) -> dict[str, Any]:
-    return {"type": "array", "items": {"type": "string"}, "description": description}
-
-
-_API_KEY = _string(
-    f"incident.io API key; stack config `{PACKAGE}:apiKey` (set it with --secret) for the "
-    "default provider. Unset: the environment variable INCIDENT_API_KEY.",
-    secret=True,
-)
-_ENDPOINT = _string(
-    "incident.io API endpoint, https:// (http:// only to a loopback address such as an "
-    f"emulator); stack config `{PACKAGE}:endpoint` for the default provider. Unset: the "
-    "environment variable INCIDENT_ENDPOINT, else https://api.incident.io."
-)
-
-_STATUS_INPUTS = {
-    "name": _string('Unique name of the status, e.g. "Investigating".'),
-    "description": _string("Rich-text description shown to responders."),
-    "category": _string("`live`, `learning` or `closed`. Changing it replaces the status."),
-    "rank": _integer(
-        "Order within the category (0..999999). Unset: appended on create, never reordered."
-    ),
-}
-_STATUS_OUTPUTS = {
-    **_STATUS_INPUTS,
-    "rank": _integer("Order within the category, as incident.io holds it."),
-    "createdAt": _string("When the status was created (RFC 3339)."),
-    "updatedAt": _string("When the status last changed (RFC 3339)."),
-}
-
-_ORDER_INPUTS = {
-    "category": _string("`live` or `learning`. Changing it replaces the order."),
-    "statuses": _strings("Status ids, top first."),
-}
-_ORDER_OUTPUTS = {
-    **_ORDER_INPUTS,
-    "statuses": _strings(
-        "The listed status ids, top first (after a refresh: in the order incident.io holds)."
-    ),
-    "ranks": {
-        "type": "array",
-        "items": {"type": "integer"},
-        "description": "The rank of each listed status, as incident.io holds it.",
-    },
-    "declared": _strings("The list as the last `pulumi up` applied it."),
-    "movedOutside": {
-        "type": "boolean",
-        "description": "Whether the last refresh found the statuses out of the declared order.",
-    },
-    "restores": _integer(
-        "How many `pulumi up`s in a row put the order back after a move outside the stack."
-    ),
-}
+def _resource(resource: spec.Resource) -> dict[str, Any]:
+    outputs = _properties(resource, output=True)
+    described: dict[str, Any] = {
+        "description": resource.doc,
+        "inputProperties": _properties(resource, output=False),
+        "requiredInputs": [spec.camel(name) for name in resource.required()],
+        "properties": outputs,
+        "required": list(outputs),
+    }
+    if resource.replacing():
+        described["replaceOnChanges"] = [spec.camel(name) for name in resource.replacing()]
+    return described
 
 
 def schema() -> dict[str, Any]:
-    """The package schema as a JSON-ready dict."""
+    """The package schema as a JSON-ready dict, from the resources' declarations (`spec`)."""
+    config = _properties(spec.CONFIG, output=False)
+    status_outputs = _properties(spec.STATUS, output=True)
+    found_by = _properties(spec.GET_STATUS, output=False)
     return {
         "name": PACKAGE,
         "displayName": "incident.io statuses",
@@ -112,42 +91,16 @@ def schema() -> dict[str, Any]:
         "apply and an ownership rule: only what the stack created or imported is written.",
         "keywords": ["incident.io", "category/monitoring"],
         "license": "Apache-2.0",
-        "config": {"variables": {"apiKey": _API_KEY, "endpoint": _ENDPOINT}},
-        "provider": {
-            "description": "The incident.io organisation an API key opens.",
-            "inputProperties": {"apiKey": _API_KEY, "endpoint": _ENDPOINT},
-        },
-        "resources": {
-            STATUS: {
-                "description": "An incident.io incident status (Investigating, Fixing, ...).",
-                "inputProperties": _STATUS_INPUTS,
-                "requiredInputs": ["name", "description", "category"],
-                "properties": _STATUS_OUTPUTS,
-                "required": list(_STATUS_OUTPUTS),
-            },
-            ORDER: {
-                "description": "The order of some statuses within one category: the first "
-                "listed is the top. Statuses it does not list are never written; deleting it "
-                "leaves every rank as it is.",
-                "inputProperties": _ORDER_INPUTS,
-                "requiredInputs": list(_ORDER_INPUTS),
-                "properties": _ORDER_OUTPUTS,
-                "required": list(_ORDER_OUTPUTS),
-            },
-        },
+        "config": {"variables": config},
+        "provider": {"description": spec.CONFIG.doc, "inputProperties": config},
+        "resources": {STATUS: _resource(spec.STATUS), ORDER: _resource(spec.ORDER)},
         "functions": {
             GET_STATUS: {
-                "description": "A status the program does not manage, by exact name or by id "
-                "(give one of them).",
-                "inputs": {
-                    "properties": {
-                        "name": _string("The status's exact name."),
-                        "id": _string("The status's id."),
-                    },
-                },
+                "description": spec.GET_STATUS.doc,
+                "inputs": {"properties": found_by},
                 "outputs": {
-                    "properties": {"id": _string("The status's id."), **_STATUS_OUTPUTS},
-                    "required": ["id", *_STATUS_OUTPUTS],
+                    "properties": {"id": found_by["id"], **status_outputs},
+                    "required": ["id", *status_outputs],
                 },
             },
         },

@@ -29,7 +29,7 @@ import pulumi_incident_statuses as package
 from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness.engine import configurable
 from incident_statuses_harness.user import shell
-from pulumi_incident_statuses import categories, codegen, errors, sdk, settings, spec
+from pulumi_incident_statuses import categories, codegen, errors, settings, spec, versions
 from pulumi_incident_statuses.advice import Door, Holder, Remedy, advise
 from pulumi_incident_statuses.cli import build_parser, print_statuses
 from pulumi_incident_statuses.operations import order as order_operations
@@ -410,7 +410,7 @@ def test_troubleshooting_quotes_the_messages_and_hints() -> None:
 def test_troubleshooting_quotes_the_sdk_too_old_messages() -> None:
     text = flat(TROUBLESHOOTING.read_text(encoding="utf-8"))
     quoted = [
-        sdk.problem("3.229.0"),
+        versions.problem("3.229.0"),
         plugin_server.missing_sdk("3.229.0", "provider interface this plugin supports"),
     ]
     # The guide shows a project's virtualenv where the message names the running interpreter.

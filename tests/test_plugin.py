@@ -230,7 +230,7 @@ def test_the_executable_says_how_it_is_run(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_an_sdk_too_old_is_named_with_the_versions_needed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(server.metadata, "version", lambda _name: "3.100.0")
+    monkeypatch.setattr(server.versions, "installed_sdk", lambda: "3.100.0")
     problem = server._sdk_problem()
     assert problem is not None and "pulumi 3.100.0 in the environment of" in problem
     assert "pip install 'pulumi>=3.230.0,<4'" in problem

@@ -27,6 +27,7 @@ from incident_statuses_harness.canned import (
     refused,
     status_json,
 )
+from incident_statuses_harness.engine import free_port
 from incident_statuses_harness.fakes import Canned, FakeTime, ScriptedServer
 from pulumi_incident_statuses.client import IncidentStatusesClient
 from pulumi_incident_statuses.errors import (
@@ -280,7 +281,7 @@ def test_429_is_held_to_the_time_budget_not_to_max_attempts(
         pytest.raises(RateLimitError) as caught,
     ):
         client.list()
-    assert caught.value.retry_after == 2.0
+    assert caught.value.retry_after == 2.0 and caught.value.attempts == 11
     assert fake_time.sleeps == [2.0] * 10, "an eleventh wait would end after 20 s"
     assert len(canned.seen) == 11
 
@@ -293,19 +294,19 @@ def test_retries_stop_at_the_total_time_budget(canned: ScriptedServer, fake_time
 
 
 def test_connection_refused(fake_time: FakeTime) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     policy = fake_time.policy(max_attempts=3)
     with IncidentStatusesClient(KEY, f"http://127.0.0.1:{port}", retry=policy) as client:
         with pytest.raises(APIConnectionError) as caught:
             client.list()
     assert (caught.value.method, caught.value.path) == ("GET", STATUSES)
     assert caught.value.reason == "connection refused"
+    # The error raised after retries says how many attempts were made.
     assert str(caught.value) == (
-        f"could not get a response from incident.io for GET {STATUSES}: connection refused; "
-        f"the endpoint is http://127.0.0.1:{port}"
+        f"after 3 attempts, could not get a response from incident.io for GET {STATUSES}: "
+        f"connection refused; the endpoint is http://127.0.0.1:{port}"
     )
+    assert caught.value.attempts == 3 and caught.value.unreachable
     assert len(fake_time.sleeps) == 2
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from .creation import parse_instant
+from .dates import instant
 
 if TYPE_CHECKING:
     from .wire import IncidentStatusRecord
@@ -65,4 +65,4 @@ _UNREADABLE = datetime.max.replace(tzinfo=UTC)
 
 def _age(record: IncidentStatusRecord) -> tuple[datetime, int, str]:
     # An unreadable time sorts last: it cannot show the status to be the first.
-    return (parse_instant(record.created_at) or _UNREADABLE, record.rank, record.id)
+    return (instant(record.created_at) or _UNREADABLE, record.rank, record.id)

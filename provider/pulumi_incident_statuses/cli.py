@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from pulumi_incident_statuses import categories, codegen, stack_state
+from pulumi_incident_statuses import categories, codegen, dates, stack_state
 from pulumi_incident_statuses import settings as settings_module
 from pulumi_incident_statuses.client import IncidentStatusesClient
 from pulumi_incident_statuses.errors import ConfigurationError, IncidentAPIError
@@ -337,12 +337,11 @@ def _add_recover_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _instant_argument(text: str) -> datetime:
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an RFC 3339 time: {text!r}") from None
-    if when.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"give a time zone, e.g. {text}Z")
+    when = dates.instant(text)
+    if when is None:
+        if dates.instant(text, assume_utc=True) is not None:
+            raise argparse.ArgumentTypeError(f"give a time zone, e.g. {text}Z")
+        raise argparse.ArgumentTypeError(f"not an RFC 3339 time: {text!r}")
     return when
 
 

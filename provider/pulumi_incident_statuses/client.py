@@ -11,23 +11,24 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from http.client import RemoteDisconnected
-from importlib import metadata
 from typing import Self, TypeVar
 from urllib.parse import quote
 
 import requests
 
-from . import creation
+from . import creation, versions
+from .dates import http_date
 from .errors import (
     APIConnectionError,
     ConfigurationError,
     RankTakenError,
     ServerError,
+    StatusLookupError,
     ValidationError,
 )
 from .retry import Reachability, RetryPolicy
 from .settings import DEFAULT_ENDPOINT, Origin, Settings, checked_api_key, checked_endpoint
-from .wire import IncidentStatusRecord, Reply, parse_http_date, redact, reply_or_raise
+from .wire import IncidentStatusRecord, Reply, redact, reply_or_raise
 
 __all__ = ["IncidentStatusesClient"]
 
@@ -44,11 +45,7 @@ _T = TypeVar("_T")
 
 @functools.cache
 def _user_agent() -> str:
-    try:
-        version = metadata.version("pulumi-incident-statuses")
-    except metadata.PackageNotFoundError:
-        version = "0+unknown"
-    return f"pulumi-incident-statuses/{version}"
+    return f"{versions.DISTRIBUTION}/{versions.package()}"
 
 
 def _session_for(endpoint: str) -> requests.Session:
@@ -272,7 +269,7 @@ class IncidentStatusesClient:
         received = clock()
         return creation.Listing(
             records=reply.status_records(),
-            server_time=parse_http_date(reply.date),
+            server_time=http_date(reply.date),
             received=received,
         )
 
@@ -327,7 +324,7 @@ class IncidentStatusesClient:
 
 def _status_path(status_id: str) -> str:
     if not status_id:
-        raise ValueError("status_id must not be empty")
+        raise StatusLookupError("an incident status's id must not be empty", status_id=status_id)
     return f"{_STATUSES}/{quote(status_id, safe='')}"
 
 

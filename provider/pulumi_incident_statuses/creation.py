@@ -51,6 +51,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from . import dates
 from .advice import Remedy
 from .errors import RankRaceError, StatusConflictError, ValidationError
 from .wire import IncidentStatusRecord
@@ -61,22 +62,12 @@ __all__ = [
     "Listing",
     "conflict",
     "made_since",
-    "parse_instant",
     "same_content",
 ]
 
 SERVER_CLOCK_MARGIN = timedelta(seconds=0.5)
 """Allowed disagreement between the clocks of the service's own machines (NTP keeps them within
 milliseconds; half a second is generous)."""
-
-
-def parse_instant(text: str) -> datetime | None:
-    """An RFC 3339 instant as the API writes it (``2021-08-17T13:28:57.801578Z``), or None."""
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return when if when.tzinfo is not None else None
 
 
 @dataclass(frozen=True)
@@ -109,7 +100,7 @@ def made_since(
 
 def created_since(record: IncidentStatusRecord, since: datetime) -> bool:
     """Whether ``record`` was created at or after ``since`` (an instant on the service's clock)."""
-    created = parse_instant(record.created_at)
+    created = dates.instant(record.created_at)
     return created is not None and created >= since
 
 

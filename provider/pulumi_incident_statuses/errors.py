@@ -2,7 +2,8 @@
 
 ::
 
-    IncidentAPIError                  anything that went wrong with incident.io or a stack of it
+    IncidentStatusesError             anything this package raises for a person (old name:
+     │                                 IncidentAPIError, the same class)
      ├── ConfigurationError           the client was set up wrongly; nothing was sent
      │    ├── MissingAPIKeyError      no API key in stack config or the environment
      │    └── InsecureEndpointError   plain http:// to a host that is not loopback
@@ -11,6 +12,8 @@
      ├── StatusOrderError             an IncidentStatusOrder lists a status it cannot order
      ├── RecoveryError                `recover` could not finish; nothing was imported
      │    └── StackLockedError        the stack is locked by a run, possibly a killed one
+     ├── StackReadError               a stack's state could not be read (`pulumi stack export`)
+     ├── UnknownTypeError             the engine asked the plugin about a token it does not define
      └── RequestError                 a call that failed; ``method`` and ``path`` name it
           ├── APIConnectionError      no response at all: refused, reset, closed, timed out
           ├── MalformedResponseError  a response that is not the documented JSON
@@ -45,6 +48,7 @@ __all__ = [
     "ConfigurationError",
     "ErrorDetail",
     "IncidentAPIError",
+    "IncidentStatusesError",
     "InsecureEndpointError",
     "MalformedResponseError",
     "MissingAPIKeyError",
@@ -57,9 +61,11 @@ __all__ = [
     "RequestError",
     "ServerError",
     "StackLockedError",
+    "StackReadError",
     "StatusConflictError",
     "StatusLookupError",
     "StatusOrderError",
+    "UnknownTypeError",
     "ValidationError",
     "error_class_for",
     "may_pass",
@@ -90,8 +96,9 @@ def _rebuild(cls: type[IncidentAPIError], args: tuple[Any, ...], state: dict[str
     return error
 
 
-class IncidentAPIError(Exception):
-    """Base of every error this package raises: the client, the providers, the command line."""
+class IncidentStatusesError(Exception):
+    """Base of every error this package raises for a person to read: the client, the providers,
+    the command line, the tools."""
 
     def __reduce__(self) -> tuple[Any, ...]:
         # The subclasses take keyword-only arguments, which Exception's own pickling cannot replay.
@@ -102,8 +109,21 @@ class IncidentAPIError(Exception):
         noted: Self = _rebuild(type(self), (f"{self}; {note}",), dict(self.__dict__))
         return noted
 
+    def after_attempts(self, attempts: int) -> Self:
+        """The same error, its message saying how many attempts ended in it."""
+        state = {**self.__dict__, "attempts": attempts}
+        said: Self = _rebuild(type(self), (f"after {attempts} attempts, {self}",), state)
+        return said
 
-class ConfigurationError(IncidentAPIError):
+    attempts: int = 1
+    """How many attempts of the call ended in this error (the retry policy's, see `retry`)."""
+
+
+IncidentAPIError = IncidentStatusesError
+"""The root's name before 0.3.0, when it was also the parent of errors with no call to
+incident.io (settings, recovery); kept, the same class."""
+
+class ConfigurationError(IncidentStatusesError):
     """The client was given settings it cannot work with; nothing was sent."""
 
 
@@ -115,7 +135,7 @@ class InsecureEndpointError(ConfigurationError):
     """The endpoint is plain ``http://`` on a host other than loopback, so the key would leak."""
 
 
-class StatusConflictError(IncidentAPIError):
+class StatusConflictError(IncidentStatusesError):
     """The status cannot be created or adopted as declared: the name or id belongs elsewhere.
 
     What to do is carried as data (``remedy``, ``holder``) and worded for the way in the person
@@ -179,7 +199,7 @@ class StatusConflictError(IncidentAPIError):
         )
 
 
-class StatusLookupError(IncidentAPIError):
+class StatusLookupError(IncidentStatusesError):
     """``get_incident_status`` found no status with the name or id it was given."""
 
     name: str | None
@@ -203,7 +223,7 @@ class StatusLookupError(IncidentAPIError):
         super().__init__(message)
 
 
-class StatusOrderError(IncidentAPIError):
+class StatusOrderError(IncidentStatusesError):
     """An ``IncidentStatusOrder`` lists an id that is no status, or a status of another category,
     or more statuses than its category has ranks free.
 
@@ -211,7 +231,7 @@ class StatusOrderError(IncidentAPIError):
     """
 
 
-class RecoveryError(IncidentAPIError):
+class RecoveryError(IncidentStatusesError):
     """`recover` could not finish (no time to match against, a stack it cannot change); nothing
     was imported."""
 
@@ -220,7 +240,15 @@ class StackLockedError(RecoveryError):
     """The stack is locked by a run, possibly a killed one; nothing was changed."""
 
 
-class RequestError(IncidentAPIError):
+class StackReadError(IncidentStatusesError):
+    """A stack's state could not be read (``pulumi stack export``); the message says why."""
+
+
+class UnknownTypeError(IncidentStatusesError):
+    """The engine asked the plugin about a type token this package does not define."""
+
+
+class RequestError(IncidentStatusesError):
     """A call to incident.io failed; every message names it."""
 
     method: str

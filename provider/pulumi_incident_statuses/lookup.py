@@ -14,8 +14,8 @@ import difflib
 import pulumi
 
 from . import settings as settings_module
-from .client import IncidentStatusesClient
-from .errors import IncidentAPIError, NotFoundError, StatusLookupError
+from .connection import CONNECTIONS, Connection
+from .errors import IncidentAPIError, StatusLookupError
 from .wire import IncidentStatusRecord
 
 __all__ = ["LookupFailedError", "get_incident_status"]
@@ -29,8 +29,8 @@ def get_incident_status(
     """The status with exactly this ``name``, or this ``id``: give one of them, not both.
 
     Attributes lift through the output: ``get_incident_status(name="Triage").id``. Raises
-    ValueError at once for both or neither; the run fails with LookupFailedError when no status
-    matches (naming the closest names) or incident.io cannot be asked.
+    StatusLookupError at once for both or neither; the run fails with LookupFailedError when no
+    status matches (naming the closest names) or incident.io cannot be asked.
     """
     target: pulumi.Input[str]
     if name is not None and id is None:
@@ -38,9 +38,9 @@ def get_incident_status(
     elif id is not None and name is None:
         target, by_name = id, False
     else:
-        raise ValueError("get_incident_status takes exactly one of name= or id=")
+        raise StatusLookupError("get_incident_status takes exactly one of name= or id=")
     if isinstance(target, str) and not target.strip():
-        raise ValueError(f"get_incident_status: {'name' if by_name else 'id'} must not be empty")
+        raise _empty(by_name)
     resolved = settings_module.resolve(_stack_config)
     return pulumi.Output.from_input(target).apply(
         lambda value: asyncio.to_thread(_lookup, resolved, value, by_name=by_name)
@@ -60,8 +60,8 @@ def _lookup(
     resolved: settings_module.Settings, value: str, *, by_name: bool
 ) -> IncidentStatusRecord:
     try:
-        return find(resolved, value, by_name=by_name)
-    except (IncidentAPIError, ValueError) as error:
+        return find(CONNECTIONS.connect(resolved), value, by_name=by_name)
+    except IncidentAPIError as error:
         looked_up = f"{'name' if by_name else 'id'}={value!r}"
         raise LookupFailedError(f"get_incident_status({looked_up}): {error}") from error
 
@@ -71,21 +71,26 @@ def _stack_config(full_key: str) -> str | None:
     return pulumi.Config(namespace).get(key)
 
 
-def find(resolved: settings_module.Settings, value: str, *, by_name: bool) -> IncidentStatusRecord:
-    """The matching status, fetched with one call; StatusLookupError if there is none."""
+def _empty(by_name: bool) -> StatusLookupError:
+    looked_up = "name" if by_name else "id"
+    return StatusLookupError(f"get_incident_status: {looked_up} must not be empty")
+
+
+def find(connection: Connection, value: str, *, by_name: bool) -> IncidentStatusRecord:
+    """The matching status, from the connection's recent list or one call; StatusLookupError if
+    there is none."""
     if not value.strip():
-        raise ValueError(f"get_incident_status: {'name' if by_name else 'id'} must not be empty")
-    with IncidentStatusesClient.from_settings(resolved) as client:
-        if not by_name:
-            try:
-                return client.get(value)
-            except NotFoundError as error:
-                raise StatusLookupError(
-                    f"no incident status has id {value!r}; `incident-statuses list` shows "
-                    f"every status with its id ({error})",
-                    status_id=value,
-                ) from None
-        records = client.list()
+        raise _empty(by_name)
+    if not by_name:
+        record = connection.find(value)
+        if record is None:
+            raise StatusLookupError(
+                f"no incident status has id {value!r}; `incident-statuses list` shows every "
+                "status with its id",
+                status_id=value,
+            )
+        return record
+    records = list(connection.snapshot().values())
     match = next((record for record in records if record.name == value), None)
     if match is not None:
         return match

@@ -19,7 +19,7 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, ReadResult, Resource
 
 from . import connection as connection_module
-from . import deployment, engine_log, sdk, spec, tokens
+from . import deployment, engine_log, spec, tokens, versions
 from . import settings as settings_module
 from .advice import Door
 from .diagnostics import MessageFirstProvider
@@ -39,7 +39,7 @@ __all__ = ["URN", "ProviderBase", "check_result", "declare", "diff_result", "rea
 # Every dynamic resource of this package, in the program and in the provider process, loads this
 # module first: an SDK older than the package needs stops here, with what to do, not at the first
 # refresh.
-sdk.require()
+versions.require()
 
 URN = "__urn"
 """The input that carries a dynamic resource's URN (see the module's docstring)."""

@@ -56,7 +56,7 @@ from typing import Any
 
 from pulumi import automation as auto
 
-from . import creation, tokens
+from . import creation, dates, tokens
 from . import settings as settings_module
 from .client import IncidentStatusesClient
 from .errors import RecoveryError, StackLockedError
@@ -146,7 +146,7 @@ def match_pending_creates(
         window = (windows or {}).get(create.urn)
         if window is None:
             if since is None:
-                raise ValueError(f"no time window for {create.urn}")
+                raise RecoveryError(f"no time window for {create.urn}; nothing was imported")
             window = Window(since)
         holder = by_name.get(create.name)
         reason = None
@@ -177,7 +177,7 @@ def match_pending_creates(
 
 
 def _made_after(record: IncidentStatusRecord, until: datetime | None) -> bool:
-    created = creation.parse_instant(record.created_at)
+    created = dates.instant(record.created_at)
     return until is not None and (created is None or created > until)
 
 
@@ -247,9 +247,10 @@ class _Bounds:
 
 def _root_created(resources: Iterable[Mapping[str, Any]]) -> list[datetime]:
     return [
-        _instant(str(resource["created"]))
+        when
         for resource in resources
-        if resource.get("type") == _STACK_TYPE and resource.get("created")
+        if resource.get("type") == _STACK_TYPE
+        and (when := dates.instant(str(resource.get("created")), assume_utc=True)) is not None
     ]
 
 
@@ -393,24 +394,13 @@ def _clock_offset(listing: creation.Listing) -> timedelta:
 def _cli_history(stack: auto.Stack) -> list[HistoryEntry]:
     """The stack's finished operations as `pulumi stack history` gives them (any backend)."""
     result = _pulumi(stack, ["stack", "history", "--json"])
-    entries = [
-        HistoryEntry(
-            start=_instant(str(entry["startTime"])),
-            end=_instant(str(entry["endTime"])),
-            deployment=None,
-        )
-        for entry in json.loads(result.stdout or "[]")
-        if entry.get("startTime") and entry.get("endTime")
-    ]
+    entries = []
+    for entry in json.loads(result.stdout or "[]"):
+        start = dates.instant(str(entry.get("startTime")), assume_utc=True)
+        end = dates.instant(str(entry.get("endTime")), assume_utc=True)
+        if start is not None and end is not None:
+            entries.append(HistoryEntry(start=start, end=end, deployment=None))
     return sorted(entries, key=lambda entry: entry.start)
-
-
-def _instant(text: str) -> datetime:
-    # Go writes nanoseconds; Python reads at most microseconds.
-    head, dot, tail = text.rstrip("Z").partition(".")
-    fraction = "".join(ch for ch in tail if ch.isdigit())[:6]
-    when = datetime.fromisoformat(f"{head}.{fraction or '0'}" if dot else head)
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when
 
 
 def _record(

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from . import deployment as deployment_module
 from .connection import Connection
-from .errors import StatusConflictError, ValidationError
+from .errors import IncidentStatusesError, StatusConflictError, ValidationError
 from .inputs import StatusInputs, is_unknown
 
 if TYPE_CHECKING:
@@ -165,4 +165,7 @@ def _take(
             None,
             chain=[*chain, holder.id],
         )
-    raise RuntimeError(f"renaming {status_id} to {name!r} did not settle")
+    raise IncidentStatusesError(
+        f"renaming {status_id} to {name!r} did not settle after {_MAX_STEPS} moves; nothing more "
+        "was written. This is a bug: please report it"
+    )

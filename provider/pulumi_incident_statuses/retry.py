@@ -201,6 +201,8 @@ class RetryPolicy:
                     silent_since=silent_since,
                 )
                 if delay is None:
+                    if number > 1:
+                        raise error.after_attempts(number) from error
                     raise
                 logger.info(
                     "retrying %s %s in %.2fs (attempt %d): %s",

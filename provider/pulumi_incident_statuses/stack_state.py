@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from . import tokens
-from .errors import IncidentAPIError
+from .errors import StackReadError
 
 __all__ = [
     "HistoryEntry",
@@ -44,10 +44,6 @@ __all__ = [
     "unfinished_creates",
     "view",
 ]
-
-
-class StackReadError(IncidentAPIError):
-    """The stack's state could not be read; the message says why and what to do."""
 
 
 @dataclass(frozen=True)

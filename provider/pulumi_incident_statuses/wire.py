@@ -9,9 +9,9 @@ import json
 import re
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
+from .dates import http_date
 from .errors import (
     APIStatusError,
     AuthenticationError,
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 __all__ = [
     "IncidentStatusRecord",
     "Reply",
-    "parse_http_date",
     "parse_retry_after",
     "redact",
     "reply_or_raise",
@@ -81,20 +80,6 @@ def _status_problem(data: object, where: str) -> str | None:
     return None
 
 
-def parse_http_date(value: str | None) -> datetime | None:
-    """An HTTP-date (``Thu, 17 Apr 2025 11:17:18 GMT``) as an aware instant; None if unreadable.
-
-    A date whose zone is ``-0000`` (UTC, says RFC 5322) is read as UTC.
-    """
-    if not value:
-        return None
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-
-
 def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
     """The wait a ``Retry-After`` value asks for, as seconds or an HTTP-date; None if unreadable.
 
@@ -106,7 +91,7 @@ def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
     value = value.strip()
     if _SECONDS.fullmatch(value):
         return float(value)
-    when = parse_http_date(value)
+    when = http_date(value)
     return None if when is None else max(0.0, (when - now).total_seconds())
 
 

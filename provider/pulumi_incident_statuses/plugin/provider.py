@@ -48,7 +48,7 @@ from .. import deployment, engine_log, lookup, spec
 from .. import settings as settings_module
 from ..advice import Door
 from ..connection import Connection
-from ..errors import ConfigurationError, StatusConflictError
+from ..errors import ConfigurationError, StatusConflictError, UnknownTypeError
 from ..inputs import UNKNOWN
 from ..operations import order, status
 from ..operations.results import Checked, Diff, Reach
@@ -63,14 +63,11 @@ _ORDER_INPUTS = spec.ORDER.inputs(Door.PLUGIN)
 _ORDER_OUTPUTS = spec.ORDER.outputs(Door.PLUGIN)
 
 
-class UnknownTypeError(ValueError):
-    """The engine asked about a type token this package does not define."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__(
-            f"the incident provider has no resource or function {token!r}; it has "
-            f"{schema.STATUS}, {schema.ORDER} and {schema.GET_STATUS}"
-        )
+def _unknown(token: str) -> UnknownTypeError:
+    return UnknownTypeError(
+        f"the {schema.PACKAGE} provider has no resource or function {token!r}; it has "
+        f"{schema.STATUS}, {schema.ORDER} and {schema.GET_STATUS}"
+    )
 
 
 def _config_lookup(request: ConfigureRequest) -> settings_module.ConfigLookup:
@@ -186,7 +183,7 @@ class IncidentProvider(Provider):
         if request.type == schema.ORDER:
             checked = await self._run(order.check, reach, olds, news)
             return _check_response(checked, _ORDER_INPUTS, reach)
-        raise UnknownTypeError(request.type)
+        raise _unknown(request.type)
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
         """The operation's `diff`, with the fields it found changed for `preview --diff`."""
@@ -197,7 +194,7 @@ class IncidentProvider(Provider):
         elif request.type == schema.ORDER:
             found = await self._run(order.diff, reach, olds, news)
         else:
-            raise UnknownTypeError(request.type)
+            raise _unknown(request.type)
         return _diff_response(found, reach)
 
     async def create(self, request: CreateRequest) -> CreateResponse:
@@ -210,7 +207,7 @@ class IncidentProvider(Provider):
         if request.type == schema.ORDER:
             made = await self._run(order.create, reach, props)
             return CreateResponse(made.id, wire_map(made.outs, _ORDER_OUTPUTS))
-        raise UnknownTypeError(request.type)
+        raise _unknown(request.type)
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         """The operation's `read`; also what `pulumi import` calls, with nothing recorded."""
@@ -232,7 +229,7 @@ class IncidentProvider(Provider):
             found = await self._run(order.read, reach, request.resource_id, props)
             names = (_ORDER_OUTPUTS, _ORDER_INPUTS)
         else:
-            raise UnknownTypeError(request.type)
+            raise _unknown(request.type)
         if found is None:
             return ReadResponse(resource_id="")
         outs, inputs = wire_map(found.outs, names[0]), wire_map(found.inputs, names[1])
@@ -248,7 +245,7 @@ class IncidentProvider(Provider):
         if request.type == schema.ORDER:
             outs = await self._run(order.update, reach, olds, news)
             return UpdateResponse(wire_map(outs, _ORDER_OUTPUTS))
-        raise UnknownTypeError(request.type)
+        raise _unknown(request.type)
 
     async def delete(self, request: DeleteRequest) -> None:
         """The operation's `delete`; a status another resource of the deployment keeps is left
@@ -261,12 +258,12 @@ class IncidentProvider(Provider):
         elif request.type == schema.ORDER:
             order.delete()
         else:
-            raise UnknownTypeError(request.type)
+            raise _unknown(request.type)
 
     async def invoke(self, request: InvokeRequest) -> InvokeResponse:
         """`getIncidentStatus`: the lookup `get_incident_status` runs, by name or by id."""
         if request.tok != schema.GET_STATUS:
-            raise UnknownTypeError(request.tok)
+            raise _unknown(request.tok)
         args = plain_map(request.args)
         given = {key: args.get(key) for key in ("name", "id") if args.get(key) is not None}
         if len(given) != 1:
@@ -280,7 +277,7 @@ class IncidentProvider(Provider):
         if not isinstance(value, str) or not value.strip():
             return InvokeResponse(failures=[CheckFailure(key, f"{key}: must not be empty")])
         record = await self._run(
-            functools.partial(lookup.find, by_name=key == "name"), self._settings, value
+            functools.partial(lookup.find, by_name=key == "name"), self._connection(), value
         )
         fields = {"id": record.id, **{name: getattr(record, name) for name in _STATUS_OUTPUTS}}
         return InvokeResponse(wire_map(fields, names))

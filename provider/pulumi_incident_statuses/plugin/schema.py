@@ -8,10 +8,9 @@ package; `WIRE_NAMES` maps the operations' snake_case names to them.
 from __future__ import annotations
 
 import json
-from importlib import metadata
 from typing import Any
 
-from .. import spec
+from .. import spec, versions
 from ..spec import Door
 from ..tokens import GET_STATUS, ORDER, PACKAGE, PLUGIN, STATUS
 
@@ -36,14 +35,6 @@ WIRE_NAMES = {
     if f.wire != f.name
 }
 """Operation field names that differ on the wire; every other name is the same on both sides."""
-
-
-def version() -> str:
-    """The plugin's version: the installed distribution's."""
-    try:
-        return metadata.version("pulumi-incident-statuses")
-    except metadata.PackageNotFoundError:
-        return "0.0.0"
 
 
 def _property(found: spec.Field, *, output: bool = False) -> dict[str, Any]:
@@ -86,7 +77,7 @@ def schema() -> dict[str, Any]:
     return {
         "name": PACKAGE,
         "displayName": "incident.io statuses",
-        "version": version(),
+        "version": versions.package(),
         "description": "incident.io incident statuses and their order, with renames in one "
         "apply and an ownership rule: only what the stack created or imported is written.",
         "keywords": ["incident.io", "category/monitoring"],

@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Awaitable, Callable
-from importlib import metadata
 from typing import Any
 
-from .. import deployment, sdk
+from .. import deployment, versions
 from ..errors import IncidentAPIError
 from .schema import PLUGIN
-
-TESTED_SDK = "3.272.0"
-"""The pulumi SDK this plugin is tested with."""
 
 _NEEDS = (
     "pulumi.provider.experimental.provider",
@@ -49,19 +45,18 @@ def missing_sdk(installed: str | None, missing: str) -> str:
     )
     return (
         f"{PLUGIN}: {found}. This plugin is written against pulumi's provider "
-        f"interface of {sdk.REQUIREMENT} (tested with {TESTED_SDK}): "
-        f"pip install '{sdk.REQUIREMENT}' there"
+        f"interface of {versions.REQUIREMENT} (tested with {versions.TESTED_SDK}): "
+        f"pip install '{versions.REQUIREMENT}' there"
     )
 
 
 def _sdk_problem() -> str | None:
     import importlib
 
-    try:
-        installed = metadata.version("pulumi")
-    except metadata.PackageNotFoundError:
+    installed = versions.installed_sdk()
+    if installed is None:
         return missing_sdk(None, "pulumi package")
-    if not sdk.MINIMUM <= sdk.release(installed) < (4,):
+    if not versions.MINIMUM <= versions.release(installed) < (4,):
         return missing_sdk(installed, "provider interface this plugin supports")
     for module in _NEEDS:
         try:
@@ -104,7 +99,6 @@ def serve(engine_address: str, args: list[str]) -> None:
     from pulumi.runtime.proto import provider_pb2_grpc
 
     from .provider import IncidentProvider
-    from .schema import version
 
     provider = IncidentProvider()
 
@@ -127,7 +121,7 @@ def serve(engine_address: str, args: list[str]) -> None:
                 ("grpc.max_send_message_length", _MAX_MESSAGE_BYTES),
             ]
         )
-        servicer = servicer_type(args, version(), provider, engine_address)
+        servicer = servicer_type(args, versions.package(), provider, engine_address)
         provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
         port = server.add_insecure_port("127.0.0.1:0")
         await server.start()

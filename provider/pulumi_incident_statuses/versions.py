@@ -1,9 +1,9 @@
-"""The Pulumi SDK this package needs, checked once its resources load.
+"""The versions this package knows: its own, the Pulumi SDK it needs, the one installed.
 
 The package's metadata asks for `pulumi>=3.230.0,<4`, but an environment can still end up with
 an older SDK (installed afterwards with a pin of its own, or with `--no-deps`). Its resources
-would then fail later, deep inside a provider (a TypeError at the first refresh); this check
-says what is wrong and what to do, in the program's own run.
+would then fail later, deep inside a provider (a TypeError at the first refresh); `require` says
+what is wrong and what to do, in the program's own run.
 """
 
 from __future__ import annotations
@@ -21,6 +21,19 @@ it read back into state; `configure` came in 3.139.0); the provider plugin
 
 REQUIREMENT = "pulumi>={}.{}.{},<4".format(*MINIMUM)
 """The requirement, as pip takes it."""
+
+TESTED_SDK = "3.272.0"
+"""The newest pulumi SDK this package is tested with."""
+
+DISTRIBUTION = "pulumi-incident-statuses"
+
+
+def package() -> str:
+    """This package's version, as installed (``0.0.0`` when it is not installed at all)."""
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return "0.0.0"
 
 
 def release(version: str) -> tuple[int, ...]:
@@ -48,7 +61,7 @@ def problem(installed: str | None) -> str | None:
     )
 
 
-def installed_version() -> str | None:
+def installed_sdk() -> str | None:
     """The version of the `pulumi` distribution this interpreter imports, if it has one."""
     try:
         return metadata.version("pulumi")
@@ -58,7 +71,7 @@ def installed_version() -> str | None:
 
 def require() -> None:
     """Raise `pulumi.RunError` (shown without a traceback) if the installed SDK is too old."""
-    message = problem(installed_version())
+    message = problem(installed_sdk())
     if message is not None:
         import pulumi
 

@@ -9,6 +9,7 @@ ENGINE  := $(VENV)/bin/pulumi-language-python
 YAML_HOST := $(VENV)/bin/pulumi-language-yaml
 NODE_HOST := $(VENV)/bin/pulumi-language-nodejs
 GO_HOST := $(VENV)/bin/pulumi-language-go
+LANGUAGES := $(VENV)/.languages-primed
 PYTHON3 ?= python3
 # Engine tests mostly wait on subprocesses and throttled requests: more workers than cores.
 TEST_WORKERS ?= 6
@@ -16,7 +17,7 @@ TEST_WORKERS ?= 6
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-setup: $(STAMP) $(ENGINE) $(YAML_HOST) $(NODE_HOST) $(GO_HOST)  ## virtualenv, package and the Pulumi engine (CLI, language hosts) in .venv/bin
+setup: $(STAMP) $(ENGINE) $(YAML_HOST) $(NODE_HOST) $(GO_HOST) $(LANGUAGES)  ## virtualenv, package and the Pulumi engine (CLI, language hosts) in .venv/bin
 	@$(VENV)/bin/pulumi version >/dev/null
 	@command -v node >/dev/null && command -v npm >/dev/null || echo "setup: node or npm is not" \
 		"on PATH: install Node.js 20 with npm for TypeScript projects; until then the TypeScript" \
@@ -47,6 +48,11 @@ $(NODE_HOST): scripts/install-language-host.sh | $(STAMP)
 # Pulumi's Go language host, for Go projects: built from the shared source.
 $(GO_HOST): scripts/install-language-host.sh | $(STAMP)
 	scripts/install-language-host.sh go
+
+# What TypeScript and Go projects fetch (npm, Go modules), once per user; Go's build cache warmed.
+$(LANGUAGES): harness/incident_statuses_harness/languages.py | $(ENGINE) $(NODE_HOST) $(GO_HOST)
+	$(PYTHON) -m incident_statuses_harness.languages
+	touch $@
 
 demo: setup  ## start the emulator, `pulumi up` the demo stack against it, show the result
 	$(PYTHON) scripts/demo.py

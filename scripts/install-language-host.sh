@@ -62,16 +62,20 @@ if [ -n "$found" ] && [ "$found" != "$target" ]; then
     echo "$want" >"$stamp"
     exit 0
 fi
-if [ ! -f "$src/main.go" ]; then
-    echo "install-language-host: the source of $host is not at $src (set" \
-        "PULUMI_LANGUAGE_${language^^}_SRC to the folder that holds it)" >&2
-    exit 1
-fi
-sum=$(source_sum)
-if [ "$sum" != "$pinned" ]; then
-    echo "install-language-host: $src is not the pinned source of $host (sha256 $sum);" \
-        "update it in scripts/install-language-host.sh if the change is intended" >&2
-    exit 1
+if [ -f "$src/main.go" ]; then
+    sum=$(source_sum)
+    if [ "$sum" != "$pinned" ]; then
+        echo "install-language-host: $src is not the pinned source of $host (sha256 $sum);" \
+            "update it in scripts/install-language-host.sh if the change is intended" >&2
+        exit 1
+    fi
+elif [ ! -x "$cached" ]; then
+    cat >&2 <<MSG
+install-language-host: $host is missing. Not on PATH, not built before, and its source is not
+  at $src (set PULUMI_LANGUAGE_${language^^}_SRC to the folder that holds it).
+  Without it, $language projects cannot run, and their engine tests fail saying so.
+MSG
+    exit 0
 fi
 if [ -x "$cached" ]; then
     echo "install-language-host: using $host built earlier from the pinned source ($cached)" >&2

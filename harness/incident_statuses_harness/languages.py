@@ -254,8 +254,7 @@ def _write_go_project(folder: Path, venv: Path, name: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "venv").symlink_to(venv)
     (folder / "Pulumi.yaml").write_text(_pulumi_yaml(name, "runtime: go\n"), "utf-8")
-    module, version = GO_SDK.split()
-    (folder / "go.mod").write_text(f"module {name}\n\ngo 1.24\n\nrequire {module} {version}\n")
+    (folder / "go.mod").write_text(f"module {name}\n\ngo 1.24\n\nrequire {GO_SDK}\n", "utf-8")
     (folder / "main.go").write_text(go_program(), "utf-8")
     return folder
 
@@ -411,11 +410,15 @@ def template_smoke(folder: Path, venv: Path, pulumi: Pulumi, emulator_url: str) 
 def prime() -> None:
     """Every one-time download and build of both languages' projects (`make setup` runs it).
 
-    Without node or npm the TypeScript part is left to fail in the tests that need it, saying so.
+    A language whose tools or host are missing is left out, said why: its tests fail the same way.
     """
-    if all(shutil.which(tool) for tool in TOOLS["typescript"]):
-        npm_modules()
-    go_modules()
+    for language, fetch in (("typescript", npm_modules), ("go", go_modules)):
+        try:
+            require_tools(language)
+        except RuntimeError as missing:
+            print(f"languages: {missing}", file=sys.stderr)
+            continue
+        fetch()
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 Each test is one project as a user makes it (`harness/incident_statuses_harness/languages.py`):
 `pulumi package add ./venv/bin/pulumi-resource-incident-statuses` generates and links the SDK,
 then one stack goes through up, an unchanged preview, refresh and destroy against the emulator,
-one `pulumi` command per step. npm and Go work offline from the caches the first run fills.
+one `pulumi` command per step. npm and Go work offline, from what `make setup` fetched once.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ PYTHON  := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 ENGINE  := $(VENV)/bin/pulumi-language-python
 YAML_HOST := $(VENV)/bin/pulumi-language-yaml
+NODE_HOST := $(VENV)/bin/pulumi-language-nodejs
+GO_HOST := $(VENV)/bin/pulumi-language-go
+LANGUAGES := $(VENV)/.languages-primed
 PYTHON3 ?= python3
 # Engine tests mostly wait on subprocesses and throttled requests: more workers than cores.
 TEST_WORKERS ?= 6
@@ -14,8 +17,11 @@ TEST_WORKERS ?= 6
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-setup: $(STAMP) $(ENGINE) $(YAML_HOST)  ## virtualenv, package and the Pulumi engine (CLI, language hosts) in .venv/bin
+setup: $(STAMP) $(ENGINE) $(YAML_HOST) $(NODE_HOST) $(GO_HOST) $(LANGUAGES)  ## virtualenv, package and the Pulumi engine (CLI, language hosts) in .venv/bin
 	@$(VENV)/bin/pulumi version >/dev/null
+	@command -v node >/dev/null && command -v npm >/dev/null || echo "setup: node or npm is not" \
+		"on PATH: install Node.js 20 with npm for TypeScript projects; until then the TypeScript" \
+		"tests fail saying so" >&2
 
 # Every version comes from constraints.txt (pip's own included). The three local packages build
 # with the venv's own setuptools, not in three throwaway build environments: a quarter of setup's
@@ -34,6 +40,19 @@ $(ENGINE): scripts/install-pulumi.sh | $(STAMP)
 # Pulumi YAML's language host, for projects with `runtime: yaml` (the provider plugin's path).
 $(YAML_HOST): scripts/install-pulumi-yaml.sh | $(STAMP)
 	scripts/install-pulumi-yaml.sh
+
+# Pulumi's Node.js language host, for TypeScript projects: built from the shared source.
+$(NODE_HOST): scripts/install-language-host.sh | $(STAMP)
+	scripts/install-language-host.sh nodejs
+
+# Pulumi's Go language host, for Go projects: built from the shared source.
+$(GO_HOST): scripts/install-language-host.sh | $(STAMP)
+	scripts/install-language-host.sh go
+
+# What TypeScript and Go projects fetch (npm, Go modules), once per user; Go's build cache warmed.
+$(LANGUAGES): harness/incident_statuses_harness/languages.py | $(ENGINE) $(NODE_HOST) $(GO_HOST)
+	$(PYTHON) -m incident_statuses_harness.languages
+	touch $@
 
 demo: setup  ## start the emulator, `pulumi up` the demo stack against it, show the result
 	$(PYTHON) scripts/demo.py

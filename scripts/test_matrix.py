@@ -14,8 +14,11 @@ of the package's `pulumi` range (its floor, and the newest release PyPI serves b
    with the checkout's CLI and language host, against a local emulator, checked on the emulator.
 
 Then an older CLI release (`--older-cli`, built once per user by scripts/install-pulumi.sh) runs
-the same smoke in the oldest cell. A table of every cell and its result is printed; the exit code
-is 1 if any cell failed. Logs are in .matrix/<cell>/log.txt.
+the same smoke in the oldest cell, and, once, with the first cell's virtualenv holding the plugin,
+the other languages' smokes (incident_statuses_harness.languages): a TypeScript and a Go project
+made with `pulumi package add`, and `pulumi new` from the TypeScript template. A table of every
+cell and its result is printed; the exit code is 1 if any cell failed. Logs are in
+.matrix/<cell>/log.txt.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from pathlib import Path
 import requests
 
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
+from incident_statuses_harness import languages
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".matrix"
@@ -48,7 +52,11 @@ ENGINE_PIECES = (
     "pulumi-language-python",
     "pulumi-language-python-exec",
     "pulumi-resource-pulumi-python",
+    "pulumi-language-nodejs",
+    "pulumi-language-go",
 )
+# The programs besides the template's Python one, each run once (see languages_smoke).
+OTHER_PROGRAMS = (*languages.LANGUAGES, "typescript template")
 # What the fast tests need, at the versions the project develops with (constraints.txt).
 TEST_TOOLS = ("pytest", "pytest-timeout", "pytest-xdist", "hypothesis", "psutil")
 # What the template's program declares, top of the category first.
@@ -69,6 +77,7 @@ class Cell:
     sdk: str
     sdk_label: str
     cli: str
+    program: str = "python"
     venv: Path | None = None
     install: str = "-"
     fast: str = "-"
@@ -80,7 +89,8 @@ class Cell:
     @property
     def name(self) -> str:
         """A folder name for the cell."""
-        return f"py{self.python}-pulumi{self.sdk}-cli{self.cli}"
+        program = "" if self.program == "python" else "-" + self.program.replace(" ", "-")
+        return f"py{self.python}-pulumi{self.sdk}-cli{self.cli}{program}"
 
     @property
     def ok(self) -> bool:
@@ -305,15 +315,10 @@ def organisation(emulator: EmulatorProcess) -> list[tuple[str, str]]:
     return [(s["name"], s["category"]) for s in statuses if s["category"] == "live"]
 
 
-def smoke(cell: Cell, engine: Path, emulator: EmulatorProcess) -> None:
-    """`pulumi new` from the template, then up, preview with no changes, destroy."""
-    assert cell.venv is not None
-    requests.post(f"{emulator.url}/_emulator/reset", timeout=10).raise_for_status()
-    folder = WORK / cell.name / f"smoke-cli{cell.cli}"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    project = folder / "project"
-    env = clean_env(
+def smoke_env(folder: Path, engine: Path, emulator: EmulatorProcess) -> dict[str, str]:
+    """The environment of a smoke in ``folder``: ``engine`` first on PATH, state in the folder."""
+    (folder / "state").mkdir()
+    return clean_env(
         PATH=os.pathsep.join([str(engine), clean_env()["PATH"]]),
         PULUMI_HOME=str(folder / "home"),
         PULUMI_BACKEND_URL=f"file://{folder / 'state'}",
@@ -323,7 +328,23 @@ def smoke(cell: Cell, engine: Path, emulator: EmulatorProcess) -> None:
         INCIDENT_ENDPOINT=emulator.url,
         INCIDENT_API_KEY=DEFAULT_API_KEY,
     )
-    (folder / "state").mkdir()
+
+
+def smoke_folder(cell: Cell, emulator: EmulatorProcess) -> Path:
+    """A fresh folder for ``cell``'s smoke, the emulator reset."""
+    requests.post(f"{emulator.url}/_emulator/reset", timeout=10).raise_for_status()
+    folder = WORK / cell.name / f"smoke-cli{cell.cli}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def smoke(cell: Cell, engine: Path, emulator: EmulatorProcess) -> None:
+    """`pulumi new` from the template, then up, preview with no changes, destroy."""
+    assert cell.venv is not None
+    folder = smoke_folder(cell, emulator)
+    project = folder / "project"
+    env = smoke_env(folder, engine, emulator)
     pulumi = [str(engine / "pulumi")]
     run(cell, [*pulumi, "version"], env=env)
     run(
@@ -364,6 +385,27 @@ def smoke(cell: Cell, engine: Path, emulator: EmulatorProcess) -> None:
         raise CellFailed(f"pulumi destroy left {left} in the organisation")
 
 
+def languages_smoke(cell: Cell, engine: Path, emulator: EmulatorProcess) -> None:
+    """``cell.program``'s smoke (incident_statuses_harness.languages), the plugin the one in the
+    cell's virtualenv, npm and Go offline (the modules come from the caches `make setup` fills)."""
+    assert cell.venv is not None
+    folder = smoke_folder(cell, emulator)
+    project = folder / "project"
+    env = {**smoke_env(folder, engine, emulator), **languages.offline_env(folder)}
+
+    def pulumi(*args: str) -> str:
+        return run(cell, [engine / "pulumi", *args, "--non-interactive"], cwd=project, env=env)
+
+    try:
+        if cell.program == "typescript template":
+            languages.template_smoke(project, cell.venv, pulumi, emulator.url)
+        else:
+            languages.project(cell.program, project, cell.venv)
+            languages.smoke(cell.program, project, pulumi, emulator.url)
+    except (AssertionError, RuntimeError) as failure:
+        raise CellFailed(str(failure).splitlines()[0]) from failure
+
+
 @contextmanager
 def timed(cell: Cell) -> Iterator[None]:
     """Add the time spent to the cell's."""
@@ -401,7 +443,7 @@ def run_cell(
                 cell.fast = "FAILED"
                 cell.fast = fast_tests(cell)
             cell.smoke = "FAILED"
-            smoke(cell, engine, emulator)
+            (smoke if cell.program == "python" else languages_smoke)(cell, engine, emulator)
             cell.smoke = "ok"
         except CellFailed as failure:
             cell.failure = str(failure)
@@ -414,9 +456,14 @@ def run_cell(
 
 def table(cells: Sequence[Cell]) -> str:
     """The cells as a plain-text table."""
-    header = ("python", "pulumi SDK", "CLI", "install", "fast tests", "engine smoke", "time")
+    header = (
+        "python", "pulumi SDK", "CLI", "program", "install", "fast tests", "engine smoke", "time"
+    )
     rows = [
-        (c.python, c.sdk_label, f"v{c.cli}", c.install, c.fast, c.smoke, f"{c.seconds:.0f} s")
+        (
+            c.python, c.sdk_label, f"v{c.cli}", c.program, c.install, c.fast, c.smoke,
+            f"{c.seconds:.0f} s",
+        )
         for c in cells
     ]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
@@ -505,6 +552,12 @@ def main(argv: list[str] | None = None) -> int:
                 reuse=oldest,
             )
             cells.append(older)
+        for program in OTHER_PROGRAMS:
+            first = cells[0]
+            other = Cell(first.python, first.interpreter, first.sdk, first.sdk_label, current_cli,
+                         program=program)
+            run_cell(other, wheel, wheelhouse, engine, emulator, reuse=first)
+            cells.append(other)
 
     print(
         f"\ntest-matrix: pulumi-incident-statuses {version}, "

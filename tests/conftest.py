@@ -173,6 +173,7 @@ LONGEST_FIRST = (
     "test_concurrency_engine.py",
     "test_order_engine.py",
     "test_resource_engine.py",
+    "test_languages_engine.py",
 )
 
 

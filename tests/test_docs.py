@@ -4,8 +4,8 @@ Every ``python`` block of README.md, CONTRIBUTING.md and docs/ compiles; what it
 package exists, and the calls it makes to the public API bind to their real signatures. The
 README's five-minute start runs through the engine as typed. The reference names every input,
 output, setting, command, flag and error class; the troubleshooting guide quotes the messages the
-code produces; the adoption example is what `generate` writes; and every relative link, anchors
-included, resolves.
+code produces; the adoption example is what `generate` writes; every relative link, anchors
+included, resolves; and every `pulumi` command that names the plugin by its path runs as typed.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ import ast
 import importlib
 import inspect
 import io
+import json
 import re
+import shlex
 import sys
 import unicodedata
 from collections.abc import Iterator
@@ -26,7 +28,9 @@ from typing import Any
 import pytest
 
 import pulumi_incident_statuses as package
+import yaml
 from incident_statuses_emulator.process import EmulatorProcess
+from incident_statuses_harness import languages
 from incident_statuses_harness.engine import configurable
 from incident_statuses_harness.user import shell
 from pulumi_incident_statuses import categories, codegen, errors, settings, spec, versions
@@ -441,3 +445,125 @@ def test_the_readme_five_minute_start_runs_as_typed(
     assert held["Assessing impact"]["rank"] < held["Mitigating"]["rank"]
     assert pulumi.outputs() == {"mitigating": held["Mitigating"]["id"]}
     pulumi("preview", "--expect-no-changes")
+
+
+# Every place a user reads a command that names the plugin by its path.
+COMMAND_PAGES = [*PAGES, *sorted((ROOT / "templates").glob("*/README.md"))]
+
+
+@dataclass(frozen=True)
+class PluginCommand:
+    """A `pulumi` command of the docs that names the plugin by its path, as typed."""
+
+    where: str
+    argv: tuple[str, ...]
+
+    @property
+    def plugin(self) -> str:
+        """The argument that names the plugin."""
+        return next(arg for arg in self.argv if arg.endswith(f"/{plugin_schema.PLUGIN}"))
+
+
+def _shell_lines(block: Block) -> Iterator[str]:
+    """The commands of a shell block, continuation lines joined."""
+    pending = ""
+    for line in block.text.splitlines():
+        if line.rstrip().endswith("\\"):
+            pending += line.rstrip()[:-1] + " "
+            continue
+        yield pending + line
+        pending = ""
+
+
+def plugin_commands() -> list[PluginCommand]:
+    """The `pulumi` commands in shell blocks and inline code that name the plugin by a path."""
+    found: dict[tuple[str, ...], list[str]] = {}
+    for page in COMMAND_PAGES:
+        where = str(page.relative_to(ROOT))
+        typed = [
+            line for block in code_blocks(page) if block.lang in ("sh", "bash")
+            for line in _shell_lines(block)
+        ]
+        for text in [*typed, *re.findall(r"`([^`]+)`", flat(prose(page)))]:
+            try:
+                argv = tuple(shlex.split(text, comments=True))
+            except ValueError:  # prose in backticks, not a command
+                continue
+            if argv[:1] == ("pulumi",) and any(
+                arg.endswith(f"/{plugin_schema.PLUGIN}") for arg in argv
+            ):
+                found.setdefault(argv, []).append(where)
+    return [PluginCommand(", ".join(sorted(set(w))), argv) for argv, w in found.items()]
+
+
+PLUGIN_COMMANDS = plugin_commands()
+
+
+def test_the_docs_give_plugin_commands_to_check() -> None:
+    kinds = {command.argv[1:3] for command in PLUGIN_COMMANDS}
+    assert kinds >= {("package", "gen-sdk"), ("package", "get-schema"), ("package", "add"),
+                     ("plugin", "install")}, kinds
+
+
+@pytest.mark.parametrize("command", PLUGIN_COMMANDS, ids=lambda c: " ".join(c.argv[1:3]))
+def test_a_plugin_path_is_one_pulumi_reads_locally(command: PluginCommand) -> None:
+    # A bare relative path (venv/bin/...) is taken for a package name and looked up in Pulumi's
+    # registry; `./`, `../` or an absolute path is read from the disk.
+    assert command.plugin.startswith(("./", "../", "/")), (command.where, command.argv)
+
+
+def _run(argv: tuple[str, ...], folder: Path, emulator: EmulatorProcess) -> str:
+    pulumi = shell(folder.parent, folder, emulator)
+    return pulumi(*argv[1:]).stdout
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("command", PLUGIN_COMMANDS, ids=lambda c: " ".join(c.argv[1:3]))
+def test_a_plugin_command_runs_as_typed(
+    command: PluginCommand, tmp_path: Path, emulator: EmulatorProcess, user_venv: Path
+) -> None:
+    """Each command, as the docs give it, in a folder holding the virtualenv they make."""
+    folder = tmp_path / "project"
+    folder.mkdir()
+    # The virtualenv the docs make, with the package pip-installed in it.
+    (folder / "venv").symlink_to(user_venv)
+    kind = command.argv[1:3]
+    if kind == ("package", "add"):
+        # It needs a TypeScript or Go project; the languages engine tests run this very command.
+        assert command.argv == ("pulumi", "package", "add", languages.PLUGIN_ARGUMENT), command
+        return
+    output = _run(command.argv, folder, emulator)
+    if kind == ("package", "get-schema"):
+        assert json.loads(output)["name"] == plugin_schema.PACKAGE
+    elif kind == ("package", "gen-sdk"):
+        out = Path(command.argv[command.argv.index("--out") + 1])
+        language = command.argv[command.argv.index("--language") + 1]
+        assert (folder / out / language).is_dir(), output
+    elif kind == ("plugin", "install"):
+        _, _, _, _, name, plugin_version, *_ = command.argv
+        assert (name, plugin_version) == (plugin_schema.PACKAGE, versions.package())
+        listed = json.loads(_run(("pulumi", "plugin", "ls", "--json"), folder, emulator))
+        assert {"name": name, "kind": "resource", "version": plugin_version}.items() <= (
+            listed[0].items()
+        ), listed
+    else:
+        raise AssertionError(f"no check for `{' '.join(command.argv)}` ({command.where})")
+
+
+def _providers_paths(page: Path) -> Iterator[tuple[str, str]]:
+    for block in code_blocks(page):
+        if block.lang != "yaml":
+            continue
+        project = yaml.safe_load(block.text)
+        for provider in (project or {}).get("plugins", {}).get("providers", []):
+            yield f"{block.where}", provider["path"]
+
+
+def test_plugins_providers_paths_hold_the_plugin(tmp_path: Path) -> None:
+    """A relative `plugins: providers:` path is read from the project folder: with the `venv` the
+    docs make there, each holds the plugin."""
+    (tmp_path / "venv").symlink_to(ROOT / ".venv")
+    paths = [found for page in COMMAND_PAGES for found in _providers_paths(page)]
+    assert paths
+    for where, path in paths:
+        assert (tmp_path / path / plugin_schema.PLUGIN).exists(), (where, path)

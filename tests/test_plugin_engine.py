@@ -4,7 +4,8 @@ The engine starts `pulumi-resource-incident-statuses` as it starts any provider 
 `PATH` (the checkout's `.venv/bin`), or in the folder `Pulumi.yaml` names under
 `plugins.providers`.
 Pulumi YAML projects run with the `pulumi-language-yaml` host that `make setup` builds; the
-Python project uses the SDK `pulumi package gen-sdk` makes from the plugin's schema.
+Python project uses the SDK `pulumi package gen-sdk` makes from the plugin's schema. TypeScript and
+Go projects are in test_languages_engine.py.
 """
 
 from __future__ import annotations
@@ -17,16 +18,12 @@ from pathlib import Path
 import pytest
 
 from incident_statuses_emulator.process import EmulatorProcess
-from incident_statuses_harness import typescript
 from incident_statuses_harness.engine import ROOT, configurable, server_statuses, stats
 from incident_statuses_harness.organisation import MANAGED, edit, seed
 from incident_statuses_harness.user import Cli, layered_venv, shell, user_project
 from pulumi_incident_statuses.plugin.schema import PACKAGE, STATUS
 
 pytestmark = pytest.mark.engine
-
-PLUGIN = ROOT / ".venv" / "bin" / "pulumi-resource-incident-statuses"
-
 
 PROJECT = "name: statuses\nruntime: yaml\n"
 """The start of a Pulumi YAML project file."""
@@ -309,36 +306,3 @@ def test_errors_reach_the_user_message_first(tmp_path: Path, emulator: EmulatorP
     assert f"pulumi import {STATUS} fixing {held['id']}" in failed.stdout
     assert configurable(emulator.url)["Fixing"] == held
     assert {s["name"] for s in server_statuses(emulator.url)} >= set(MANAGED)
-
-
-TYPESCRIPT_PROGRAM = """\
-import * as pulumi from "@pulumi/pulumi";
-import * as incident from "./index";
-
-const orgA = new incident.Provider("org-a", {
-    apiKey: new pulumi.Config().requireSecret("keyA"),
-    endpoint: "https://api.incident.io",
-});
-const fixing = new incident.IncidentStatus("fixing", {
-    name: "Fixing",
-    description: "A fix is under way.",
-    category: "live",
-    rank: RANK,
-}, { provider: orgA });
-new incident.IncidentStatusOrder("live-order", { category: "live", statuses: [fixing.id] });
-export const updatedAt: pulumi.Output<string> = fixing.updatedAt;
-export const triage = incident.getIncidentStatusOutput({ name: "Triage" }).id;
-"""
-
-
-def test_typescript_sdk_type_checks(tmp_path: Path, emulator: EmulatorProcess) -> None:
-    pulumi = shell(tmp_path, tmp_path, emulator)
-    schema = tmp_path / "schema.json"
-    schema.write_text(pulumi("package", "get-schema", str(PLUGIN)).stdout, "utf-8")
-    sdk = typescript.generate_sdk(schema, tmp_path / "sdk")
-
-    checked = typescript.type_check(sdk, TYPESCRIPT_PROGRAM.replace("RANK", "2"))
-    assert checked.returncode == 0, checked.stdout + checked.stderr
-    # The check is real: a rank that is not a number fails it, naming the property.
-    wrong = typescript.type_check(sdk, TYPESCRIPT_PROGRAM.replace("RANK", '"high"'))
-    assert wrong.returncode != 0 and "program.ts" in wrong.stdout, wrong.stdout

@@ -328,7 +328,7 @@ def breakdown(repeat: int = 5) -> dict[str, Any]:
             empty_up.append(time.perf_counter() - started)
         requests_code = (
             "import time\n"
-            "from pulumi_incident_statuses.client import IncidentStatusesClient\n"
+            "from pulumi_incident_statuses.core.client import IncidentStatusesClient\n"
             f"c = IncidentStatusesClient({DEFAULT_API_KEY!r}, {emulator.url!r})\n"
             "t = time.perf_counter()\n"
             "for i in range(10):\n"
@@ -345,7 +345,8 @@ def breakdown(repeat: int = 5) -> dict[str, Any]:
             )
             for _ in range(repeat)
         ]
-    import_pulumi, import_ours = _import_seconds("pulumi_incident_statuses.resource", repeat)
+    ours = "pulumi_incident_statuses.dynamic.resource"
+    import_pulumi, import_ours = _import_seconds(ours, repeat)
     _, import_baseline = _import_seconds("incident_statuses_harness.noop_provider", repeat)
     return {
         "repeat": repeat,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 PACKAGE = "pulumi_incident_statuses"
 COMMAND = "incident-statuses"
-ENTRY_POINT = f"{PACKAGE}.cli:main"
+ENTRY_POINT = f"{PACKAGE}.tools.cli:main"
 # Files the package cannot work without, beyond its modules.
 PACKAGE_DATA = ("py.typed", "pulumi-plugin.json", "__init__.py")
 # Whole folders of the repository that belong to other distributions or to development.

@@ -15,11 +15,11 @@ import sys
 import textwrap
 from pathlib import Path
 
-from pulumi_incident_statuses import spec
-from pulumi_incident_statuses.spec import Door, Field, Kind, Resource
+from pulumi_incident_statuses.core import spec
+from pulumi_incident_statuses.core.spec import Door, Field, Kind, Resource
 
-PACKAGE = Path(spec.__file__).parent
-TARGET = PACKAGE / "declared.py"
+PACKAGE = Path(spec.__file__).parents[1]
+TARGET = PACKAGE / "dynamic" / "declared.py"
 
 _INPUT_TYPES = {
     Kind.STRING: "pulumi.Input[str]",
@@ -30,9 +30,9 @@ _INPUT_TYPES = {
 }
 
 HEADER = '''"""The Python resources' typed classes: `IncidentStatusArgs`, `IncidentStatus` and
-`IncidentStatusOrder`, written by ``scripts/declare.py`` from their declarations in `spec`.
+`IncidentStatusOrder`, written by ``scripts/declare.py`` from their declarations in `core.spec`.
 
-Do not edit: change `spec` and run ``make declare``. What the resources do is in `resource` and
+Do not edit: change `core.spec` and run ``make declare``. What the resources do is in `resource` and
 `order` (their providers) and `provider_base` (`declare`).
 """
 
@@ -44,7 +44,7 @@ from dataclasses import dataclass
 import pulumi
 from pulumi.dynamic import Resource
 
-from . import tokens
+from ..core import tokens
 from .order import IncidentStatusOrderProvider
 from .provider_base import declare
 from .resource import IncidentStatusProvider

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from incident_statuses_harness.workspace import Toolchain
-from pulumi_incident_statuses.cli import print_statuses
-from pulumi_incident_statuses.client import IncidentStatusesClient
+from pulumi_incident_statuses.core.client import IncidentStatusesClient
+from pulumi_incident_statuses.tools.cli import print_statuses
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK = "demo"

@@ -23,7 +23,8 @@ from incident_statuses_harness.ordering import held_order
 from incident_statuses_harness.organisation import API_KEY, HAND_MADE, seed
 from incident_statuses_harness.user import Cli, shell, user_project
 from incident_statuses_harness.workspace import PulumiProgram, open_stack, program_from_file
-from pulumi_incident_statuses import cli, get_incident_status
+from pulumi_incident_statuses import get_incident_status
+from pulumi_incident_statuses.tools import cli
 
 pytestmark = pytest.mark.engine
 

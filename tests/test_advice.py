@@ -6,9 +6,9 @@ import copy
 
 import pytest
 
-from pulumi_incident_statuses.advice import Door, Holder, Remedy, advise
-from pulumi_incident_statuses.errors import StatusConflictError
-from pulumi_incident_statuses.tokens import STATUS
+from pulumi_incident_statuses.core.advice import Door, Holder, Remedy, advise
+from pulumi_incident_statuses.core.errors import StatusConflictError
+from pulumi_incident_statuses.core.tokens import STATUS
 
 OLD = "urn:pulumi:dev::my-statuses::pulumi-python:dynamic/incident:IncidentStatus::watching"
 

@@ -13,13 +13,13 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pulumi_incident_statuses.categories import CREATABLE, RESERVED
-from pulumi_incident_statuses.errors import MissingAPIKeyError
-from pulumi_incident_statuses.inputs import UNKNOWN
-from pulumi_incident_statuses.operations.status import check_inputs
-from pulumi_incident_statuses.provider_base import URN
-from pulumi_incident_statuses.ranking import MAX_RANK
-from pulumi_incident_statuses.resource import IncidentStatusProvider
+from pulumi_incident_statuses.core.categories import CREATABLE, RESERVED
+from pulumi_incident_statuses.core.errors import MissingAPIKeyError
+from pulumi_incident_statuses.core.inputs import UNKNOWN
+from pulumi_incident_statuses.core.operations.status import check_inputs
+from pulumi_incident_statuses.core.ranking import MAX_RANK
+from pulumi_incident_statuses.dynamic.provider_base import URN
+from pulumi_incident_statuses.dynamic.resource import IncidentStatusProvider
 
 FIELDS = ("name", "description", "category", "rank", "import_id")
 REASON_LIMIT = 300

@@ -13,8 +13,8 @@ import pytest
 from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness.engine import server_statuses, stats
 from incident_statuses_harness.organisation import API_KEY, HAND_MADE, seed
-from pulumi_incident_statuses import cli
-from pulumi_incident_statuses.wire import IncidentStatusRecord
+from pulumi_incident_statuses.core.wire import IncidentStatusRecord
+from pulumi_incident_statuses.tools import cli
 
 # Nothing listens here: a request sent to it would fail, so a passing test proves none was.
 DEAD_ENDPOINT = "http://127.0.0.1:9"

@@ -16,8 +16,8 @@ import pytest
 
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from incident_statuses_harness.organisation import MANAGED
-from pulumi_incident_statuses.client import IncidentStatusesClient
-from pulumi_incident_statuses.errors import (
+from pulumi_incident_statuses.core.client import IncidentStatusesClient
+from pulumi_incident_statuses.core.errors import (
     APIConnectionError,
     AuthenticationError,
     ErrorDetail,
@@ -26,9 +26,9 @@ from pulumi_incident_statuses.errors import (
     StatusConflictError,
     ValidationError,
 )
-from pulumi_incident_statuses.retry import RetryPolicy
-from pulumi_incident_statuses.settings import Origin
-from pulumi_incident_statuses.wire import IncidentStatusRecord
+from pulumi_incident_statuses.core.retry import RetryPolicy
+from pulumi_incident_statuses.core.settings import Origin
+from pulumi_incident_statuses.core.wire import IncidentStatusRecord
 
 STATUSES = "/v1/incident_statuses"
 ERROR_MESSAGE = re.compile(
@@ -307,7 +307,7 @@ def test_proxy_and_ca_settings_come_from_the_environment_once(
     # Read at construction, with requests' own rules; never scanned again per request.
     monkeypatch.setenv("HTTPS_PROXY", "http://changed.invalid:1")
     for client, proxies in ((proxied, {"https": "http://proxy.invalid:3128"}), (bypassed, {})):
-        session = client._session
+        session = client._transport._session
         assert not session.trust_env
         assert {k: v for k, v in session.proxies.items() if k == "https"} == proxies
         assert session.verify == "/etc/company-ca.pem"

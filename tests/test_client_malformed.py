@@ -28,8 +28,8 @@ from incident_statuses_harness.canned import (
     status_json,
 )
 from incident_statuses_harness.fakes import Canned, FakeTime, ScriptedServer
-from pulumi_incident_statuses.client import IncidentStatusesClient
-from pulumi_incident_statuses.errors import (
+from pulumi_incident_statuses.core.client import IncidentStatusesClient
+from pulumi_incident_statuses.core.errors import (
     APIConnectionError,
     APIStatusError,
     AuthenticationError,

@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from incident_statuses_harness.fakes import AUTH, Canned, FakeTime, ScriptedServer
-from pulumi_incident_statuses.client import IncidentStatusesClient
-from pulumi_incident_statuses.errors import IncidentAPIError
-from pulumi_incident_statuses.retry import RetryPolicy
-from pulumi_incident_statuses.wire import IncidentStatusRecord
+from pulumi_incident_statuses.core.client import IncidentStatusesClient
+from pulumi_incident_statuses.core.errors import IncidentAPIError
+from pulumi_incident_statuses.core.retry import RetryPolicy
+from pulumi_incident_statuses.core.wire import IncidentStatusRecord
 
 KEY = "sk_live_property-4c1d88e0"
 ECHO = AUTH

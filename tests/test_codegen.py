@@ -14,13 +14,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pulumi_incident_statuses import order as order_module
-from pulumi_incident_statuses import resource, stack_state
-from pulumi_incident_statuses.categories import owned_by_incident_io
-from pulumi_incident_statuses.codegen import generate, slug
+from pulumi_incident_statuses.core import stack_state
+from pulumi_incident_statuses.core.categories import owned_by_incident_io
+from pulumi_incident_statuses.core.stack_state import StackState, from_deployment
+from pulumi_incident_statuses.core.wire import IncidentStatusRecord
+from pulumi_incident_statuses.dynamic import order as order_module
+from pulumi_incident_statuses.dynamic import resource
 from pulumi_incident_statuses.plugin import schema
-from pulumi_incident_statuses.stack_state import StackState, from_deployment
-from pulumi_incident_statuses.wire import IncidentStatusRecord
+from pulumi_incident_statuses.tools.codegen import generate, slug
 
 STAMP = "2026-01-02T03:04:05.000000Z"
 

@@ -36,7 +36,7 @@ from incident_statuses_harness.engine import (
     stats,
 )
 from incident_statuses_harness.user import Cli, shell, user_project
-from pulumi_incident_statuses.tokens import PACKAGE, STATUS
+from pulumi_incident_statuses.core.tokens import PACKAGE, STATUS
 
 pytestmark = pytest.mark.engine
 

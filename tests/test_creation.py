@@ -30,14 +30,14 @@ from incident_statuses_harness.canned import (
 )
 from incident_statuses_harness.fakes import Canned, FakeTime, ScriptedServer
 from incident_statuses_harness.organisation import seed
-from pulumi_incident_statuses.client import IncidentStatusesClient
-from pulumi_incident_statuses.creation import CreateGuard, Listing
-from pulumi_incident_statuses.errors import (
+from pulumi_incident_statuses.core.client import IncidentStatusesClient
+from pulumi_incident_statuses.core.creation import CreateGuard, Listing
+from pulumi_incident_statuses.core.errors import (
     RankRaceError,
     StatusConflictError,
     ValidationError,
 )
-from pulumi_incident_statuses.wire import IncidentStatusRecord
+from pulumi_incident_statuses.core.wire import IncidentStatusRecord
 
 POST = "POST /v1/incident_statuses"
 DECLARED = {"name": "Owned elsewhere", "description": "theirs", "category": "live"}

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_incident_statuses import deployment
-from pulumi_incident_statuses.deployment import Deployment, FileLedger, MemoryLedger
+from pulumi_incident_statuses.core import deployment
+from pulumi_incident_statuses.core.deployment import Deployment, FileLedger, MemoryLedger
 
 ORG = "http://127.0.0.1:1#k"
 A = "urn:pulumi:dev::p::pulumi-python:dynamic/incident:IncidentStatus::a"
@@ -48,7 +48,7 @@ def test_another_process_sees_the_same_ledger(tmp_path: Path) -> None:
     script = textwrap.dedent(
         f"""
         from pathlib import Path
-        from pulumi_incident_statuses.deployment import Deployment, FileLedger
+        from pulumi_incident_statuses.core.deployment import Deployment, FileLedger
         other = Deployment(FileLedger(Path({str(tmp_path)!r})))
         print(other.declare_name({ORG!r}, "Fixing", {B!r}))
         other.hold({ORG!r}, "01S", [{B!r}])

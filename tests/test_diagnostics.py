@@ -6,8 +6,8 @@ from __future__ import annotations
 import traceback
 import types
 
-from pulumi_incident_statuses.diagnostics import answer_errors_with_message
-from pulumi_incident_statuses.errors import StatusConflictError
+from pulumi_incident_statuses.core.errors import StatusConflictError
+from pulumi_incident_statuses.dynamic.diagnostics import answer_errors_with_message
 
 
 def host_module() -> types.ModuleType:
@@ -31,7 +31,7 @@ def test_our_errors_are_their_message_alone_and_others_keep_the_traceback() -> N
     assert answer_errors_with_message(host)
     ours = answered(host, StatusConflictError("cannot create incident status 'X'", holder_id="01"))
     assert ours == (
-        "pulumi_incident_statuses.errors.StatusConflictError: cannot create incident status 'X'\n"
+        "pulumi_incident_statuses.StatusConflictError: cannot create incident status 'X'\n"
     )
     theirs = answered(host, ValueError("a bug somewhere"))
     assert theirs.startswith("Traceback (most recent call last):")

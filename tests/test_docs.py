@@ -33,15 +33,16 @@ from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness import languages
 from incident_statuses_harness.engine import configurable
 from incident_statuses_harness.user import shell
-from pulumi_incident_statuses import categories, codegen, errors, settings, spec, versions
-from pulumi_incident_statuses.advice import Door, Holder, Remedy, advise
-from pulumi_incident_statuses.cli import build_parser, print_statuses
-from pulumi_incident_statuses.operations import order as order_operations
-from pulumi_incident_statuses.operations import results
-from pulumi_incident_statuses.operations import status as status_operations
+from pulumi_incident_statuses.core import categories, errors, settings, spec, versions
+from pulumi_incident_statuses.core.advice import Door, Holder, Remedy, advise
+from pulumi_incident_statuses.core.operations import order as order_operations
+from pulumi_incident_statuses.core.operations import results
+from pulumi_incident_statuses.core.operations import status as status_operations
+from pulumi_incident_statuses.core.wire import IncidentStatusRecord
 from pulumi_incident_statuses.plugin import schema as plugin_schema
 from pulumi_incident_statuses.plugin import server as plugin_server
-from pulumi_incident_statuses.wire import IncidentStatusRecord
+from pulumi_incident_statuses.tools import codegen
+from pulumi_incident_statuses.tools.cli import build_parser, print_statuses
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

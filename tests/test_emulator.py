@@ -25,7 +25,7 @@ from incident_statuses_emulator.process import (
     EmulatorStartError,
 )
 from incident_statuses_harness.organisation import MANAGED
-from pulumi_incident_statuses import cli
+from pulumi_incident_statuses.tools import cli
 
 API_KEY = DEFAULT_API_KEY
 COLLECTION = "/v1/incident_statuses"

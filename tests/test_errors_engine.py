@@ -24,7 +24,7 @@ from incident_statuses_harness.engine import (
     statuses_program,
 )
 from incident_statuses_harness.organisation import seed
-from pulumi_incident_statuses.settings import CONFIG_API_KEY, Origin
+from pulumi_incident_statuses.core.settings import CONFIG_API_KEY, Origin
 
 pytestmark = pytest.mark.engine
 
@@ -64,7 +64,7 @@ def assert_message_first(output: str, error_type: str, start: str, resource: str
     lines = diagnostic(output, resource)
     assert len(lines) == 1, "\n".join(lines)
     first = lines[0]
-    assert first.startswith(f"error: pulumi_incident_statuses.errors.{error_type}: {start}"), (
+    assert first.startswith(f"error: pulumi_incident_statuses.{error_type}: {start}"), (
         "\n".join(lines)
     )
     assert "Traceback" not in output

@@ -16,11 +16,11 @@ PROBE = textwrap.dedent(
     """
     import sys
 
-    from pulumi_incident_statuses.resource import IncidentStatusProvider
+    from pulumi_incident_statuses.dynamic.resource import IncidentStatusProvider
 
-    from pulumi_incident_statuses.errors import MissingAPIKeyError
+    from pulumi_incident_statuses.core.errors import MissingAPIKeyError
 
-    HTTP = ("requests", "urllib3", "pulumi_incident_statuses.client")
+    HTTP = ("requests", "urllib3", "pulumi_incident_statuses.core.client")
     provider = IncidentStatusProvider()
     olds = {"name": "Fixing", "description": "A fix", "category": "live"}
     news = {**olds, "description": "A better fix"}
@@ -38,7 +38,7 @@ PROBE = textwrap.dedent(
     print("after checking a new status:", sorted(m for m in HTTP if m in sys.modules))
     """
 )
-LOADED = "['pulumi_incident_statuses.client', 'requests', 'urllib3']"
+LOADED = "['pulumi_incident_statuses.core.client', 'requests', 'urllib3']"
 
 
 def test_only_checking_a_new_status_loads_the_http_stack(emulator: EmulatorProcess) -> None:
@@ -70,8 +70,9 @@ def test_without_a_key_checking_a_new_status_loads_no_http_stack() -> None:
 def test_the_record_and_the_program_generator_load_no_http_stack() -> None:
     probe = (
         "import sys\n"
-        "from pulumi_incident_statuses import codegen, wire\n"
-        "HTTP = ('requests', 'urllib3', 'pulumi_incident_statuses.client')\n"
+        "from pulumi_incident_statuses.tools import codegen\n"
+        "from pulumi_incident_statuses.core import wire\n"
+        "HTTP = ('requests', 'urllib3', 'pulumi_incident_statuses.core.client')\n"
         "print(sorted(m for m in HTTP if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

@@ -64,3 +64,37 @@ def test_our_resources_leave_the_pickler_as_found() -> None:
     assert lines[0] == "ours: True"
     # The SDK's own serialization still runs as the SDK does it, for anyone else's resources.
     assert lines[1] == "a user's: False"
+
+
+# A provider as release 0.2.0 pickled it into a resource's state: by reference to the module it
+# lived in then.
+OLD_STATE = """
+import base64
+
+import dill
+
+from pulumi_incident_statuses.dynamic.order import IncidentStatusOrderProvider
+from pulumi_incident_statuses.dynamic.resource import IncidentStatusProvider
+
+recorded = {}
+for provider, module in (
+    (IncidentStatusProvider, "pulumi_incident_statuses.resource"),
+    (IncidentStatusOrderProvider, "pulumi_incident_statuses.order"),
+):
+    moved, provider.__module__ = provider.__module__, module
+    recorded[provider] = base64.b64encode(dill.dumps(provider())).decode()
+    provider.__module__ = moved
+    assert module.encode() in base64.b64decode(recorded[provider])
+for provider, text in recorded.items():
+    loaded = dill.loads(base64.b64decode(text))
+    print(type(loaded) is provider)
+"""
+
+
+def test_a_provider_pickled_by_release_0_2_0_still_loads() -> None:
+    # A refresh or destroy of a resource not updated since loads its provider from its state.
+    done = subprocess.run(
+        [sys.executable, "-c", OLD_STATE], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True"]

@@ -30,16 +30,18 @@ from pulumi.provider.experimental.provider import (
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from incident_statuses_harness.engine import configurable
 from incident_statuses_harness.organisation import seed
-from pulumi_incident_statuses import IncidentStatusRecord, codegen, connection, deployment
-from pulumi_incident_statuses.errors import (
+from pulumi_incident_statuses import IncidentStatusRecord
+from pulumi_incident_statuses.core import connection, deployment
+from pulumi_incident_statuses.core.errors import (
     AuthenticationError,
     StatusConflictError,
     StatusLookupError,
 )
-from pulumi_incident_statuses.inputs import UNKNOWN
+from pulumi_incident_statuses.core.inputs import UNKNOWN
 from pulumi_incident_statuses.plugin import schema, server
 from pulumi_incident_statuses.plugin.provider import IncidentProvider, UnknownTypeError
 from pulumi_incident_statuses.plugin.values import plain_map, wire, wire_map
+from pulumi_incident_statuses.tools import codegen
 
 _T = TypeVar("_T")
 

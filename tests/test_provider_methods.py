@@ -17,23 +17,23 @@ from pulumi.provider.experimental.provider import CheckRequest
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from incident_statuses_harness.engine import configurable, server_statuses
 from incident_statuses_harness.organisation import edit, seed
-from pulumi_incident_statuses import connection, deployment, engine_log, stack_state
-from pulumi_incident_statuses.advice import Remedy
-from pulumi_incident_statuses.deployment import FileLedger
-from pulumi_incident_statuses.errors import (
+from pulumi_incident_statuses.core import connection, deployment, engine_log, stack_state
+from pulumi_incident_statuses.core.advice import Remedy
+from pulumi_incident_statuses.core.deployment import FileLedger
+from pulumi_incident_statuses.core.errors import (
     APIConnectionError,
     AuthenticationError,
     MissingAPIKeyError,
     StatusConflictError,
     StatusOrderError,
 )
-from pulumi_incident_statuses.inputs import UNKNOWN
-from pulumi_incident_statuses.order import IncidentStatusOrderProvider
+from pulumi_incident_statuses.core.inputs import UNKNOWN
+from pulumi_incident_statuses.core.stack_state import PendingCreate, StackState
+from pulumi_incident_statuses.core.tokens import DYNAMIC_ORDER, DYNAMIC_STATUS, STATUS
+from pulumi_incident_statuses.dynamic.order import IncidentStatusOrderProvider
+from pulumi_incident_statuses.dynamic.provider_base import URN
+from pulumi_incident_statuses.dynamic.resource import IncidentStatusProvider
 from pulumi_incident_statuses.plugin.provider import IncidentProvider
-from pulumi_incident_statuses.provider_base import URN
-from pulumi_incident_statuses.resource import IncidentStatusProvider
-from pulumi_incident_statuses.stack_state import PendingCreate, StackState
-from pulumi_incident_statuses.tokens import DYNAMIC_ORDER, DYNAMIC_STATUS, STATUS
 
 STACK = "urn:pulumi:dev::my-statuses::"
 

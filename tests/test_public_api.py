@@ -10,14 +10,15 @@ import pulumi_incident_statuses
 
 def test_every_public_name_resolves() -> None:
     for name in pulumi_incident_statuses.__all__:
+        # The errors name themselves as the package's own, where they are imported from.
         assert getattr(pulumi_incident_statuses, name).__module__.startswith(
-            "pulumi_incident_statuses."
+            "pulumi_incident_statuses"
         ), name
 
 
 def test_emulator_and_cli_start_without_importing_pulumi() -> None:
     probe = (
-        "import sys, incident_statuses_emulator, pulumi_incident_statuses.cli;"
+        "import sys, incident_statuses_emulator, pulumi_incident_statuses.tools.cli;"
         "print('pulumi' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)

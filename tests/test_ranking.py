@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pulumi_incident_statuses import ranking
-from pulumi_incident_statuses.errors import StatusOrderError
-from pulumi_incident_statuses.ranking import MAX_RANK, plan
+from pulumi_incident_statuses.core import ranking
+from pulumi_incident_statuses.core.errors import StatusOrderError
+from pulumi_incident_statuses.core.ranking import MAX_RANK, plan
 
 
 def in_order(order: Sequence[str], ranks: Mapping[str, int]) -> bool:

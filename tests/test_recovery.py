@@ -13,22 +13,20 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
-from pulumi_incident_statuses import recovery
-from pulumi_incident_statuses.cli import main
-from pulumi_incident_statuses.creation import SERVER_CLOCK_MARGIN
-from pulumi_incident_statuses.errors import RecoveryError, StackLockedError
-from pulumi_incident_statuses.recovery import (
+from pulumi_incident_statuses.core.creation import SERVER_CLOCK_MARGIN
+from pulumi_incident_statuses.core.errors import RecoveryError, StackLockedError
+from pulumi_incident_statuses.core.stack_state import unfinished_creates
+from pulumi_incident_statuses.core.wire import IncidentStatusRecord
+from pulumi_incident_statuses.dynamic.resource import RESOURCE_TYPE
+from pulumi_incident_statuses.tools import recovery
+from pulumi_incident_statuses.tools.cli import main
+from pulumi_incident_statuses.tools.matching import (
     RUN_CLOCK_MARGIN,
-    HistoryEntry,
-    PendingCreate,
     Window,
-    _window,
     match_pending_creates,
-    pending_creates,
+    window,
 )
-from pulumi_incident_statuses.resource import RESOURCE_TYPE
-from pulumi_incident_statuses.stack_state import unfinished_creates
-from pulumi_incident_statuses.wire import IncidentStatusRecord
+from pulumi_incident_statuses.tools.recovery import HistoryEntry, PendingCreate, pending_creates
 
 STARTED = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 URN = f"urn:pulumi:ci::statuses::{RESOURCE_TYPE}::"
@@ -133,7 +131,7 @@ def test_a_bug_in_recover_is_not_shown_as_a_one_line_failure(
         main(["recover", "--stack", "dev"])
 
 
-def test_a_create_matches_only_within_its_window() -> None:
+def test_a_create_matches_only_within_itswindow() -> None:
     creates = [create("early", "Early"), create("inside", "Inside"), create("late", "Late")]
     records = [
         status("01EARLY", "Early", seconds=-1),
@@ -174,15 +172,15 @@ def test_the_killed_run_lies_before_the_first_operation_that_found_its_creates_p
     # both still recording its pending create.
     history = [entry(0, 10), entry(100, 104, "a"), entry(200, 203, "a")]
     margin = RUN_CLOCK_MARGIN + SERVER_CLOCK_MARGIN
-    window = _window(URN + "a", history, [], None, timedelta(0))
-    assert window.since == STARTED + timedelta(seconds=10) - margin
-    assert window.until == STARTED + timedelta(seconds=100) + margin + timedelta(seconds=1)
+    found = window(URN + "a", history, [], None, timedelta(0))
+    assert found.since == STARTED + timedelta(seconds=10) - margin
+    assert found.until == STARTED + timedelta(seconds=100) + margin + timedelta(seconds=1)
     # Not in any kept checkpoint: the killed run came after the last finished operation.
-    latest = _window(URN + "b", history, [], None, timedelta(0))
+    latest = window(URN + "b", history, [], None, timedelta(0))
     assert (latest.since, latest.until) == (STARTED + timedelta(seconds=203) - margin, None)
     # The service's clock runs a minute ahead: the window moves with it.
-    ahead = _window(URN + "a", history, [], None, timedelta(minutes=1))
-    assert ahead.since == window.since + timedelta(minutes=1)
+    ahead = window(URN + "a", history, [], None, timedelta(minutes=1))
+    assert ahead.since == found.since + timedelta(minutes=1)
 
 
 def test_creates_a_later_command_dropped_are_found_in_the_history_it_kept() -> None:

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from pulumi_incident_statuses import deployment, renames
-from pulumi_incident_statuses.errors import ErrorDetail, ValidationError
+from pulumi_incident_statuses.core import deployment, renames
+from pulumi_incident_statuses.core.errors import ErrorDetail, ValidationError
 
 
 @dataclass

@@ -23,7 +23,7 @@ from incident_statuses_harness.engine import (
     toolchain,
 )
 from incident_statuses_harness.organisation import MANAGED, edit, seed
-from pulumi_incident_statuses.resource import RESOURCE_TYPE
+from pulumi_incident_statuses.dynamic.resource import RESOURCE_TYPE
 
 pytestmark = pytest.mark.engine
 

@@ -29,8 +29,8 @@ from incident_statuses_harness.canned import (
 )
 from incident_statuses_harness.engine import free_port
 from incident_statuses_harness.fakes import Canned, FakeTime, ScriptedServer
-from pulumi_incident_statuses.client import IncidentStatusesClient
-from pulumi_incident_statuses.errors import (
+from pulumi_incident_statuses.core.client import IncidentStatusesClient
+from pulumi_incident_statuses.core.errors import (
     APIConnectionError,
     AuthenticationError,
     MalformedResponseError,
@@ -40,9 +40,9 @@ from pulumi_incident_statuses.errors import (
     ServerError,
     ValidationError,
 )
-from pulumi_incident_statuses.operations.order import put_in_order
-from pulumi_incident_statuses.retry import Reachability, RetryPolicy
-from pulumi_incident_statuses.wire import parse_retry_after
+from pulumi_incident_statuses.core.operations.order import put_in_order
+from pulumi_incident_statuses.core.retry import Reachability, RetryPolicy
+from pulumi_incident_statuses.core.wire import parse_retry_after
 
 
 def client_of(emulator: EmulatorProcess, **options: Any) -> IncidentStatusesClient:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_incident_statuses import versions as sdk
+from pulumi_incident_statuses.core import versions as sdk
 from pulumi_incident_statuses.plugin import server
 
 # The checkout, also where `make test-matrix` runs these tests against an installed wheel.

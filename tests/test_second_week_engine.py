@@ -23,7 +23,7 @@ from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness.engine import ROOT, closed_endpoint, configurable, stats
 from incident_statuses_harness.organisation import seed
 from incident_statuses_harness.user import Cli, shell, user_project
-from pulumi_incident_statuses.tokens import PACKAGE, STATUS
+from pulumi_incident_statuses.core.tokens import PACKAGE, STATUS
 
 pytestmark = pytest.mark.engine
 

@@ -24,14 +24,14 @@ from pulumi.dynamic.dynamic import serialize_provider
 from incident_statuses_emulator import app as emulator_app
 from incident_statuses_emulator.config import EmulatorConfig
 from incident_statuses_emulator.process import EmulatorProcess
-from pulumi_incident_statuses.errors import (
+from pulumi_incident_statuses.core.errors import (
     AuthenticationError,
     InsecureEndpointError,
     NotFoundError,
     StatusConflictError,
     ValidationError,
 )
-from pulumi_incident_statuses.resource import IncidentStatusProvider
+from pulumi_incident_statuses.dynamic.resource import IncidentStatusProvider
 
 SECRET = "sk-live-never-anywhere-5e2d"
 WRONG = "sk-live-also-secret-but-wrong-91b0"

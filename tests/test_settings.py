@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pulumi_incident_statuses import settings
-from pulumi_incident_statuses.errors import MissingAPIKeyError
+from pulumi_incident_statuses.core import settings
+from pulumi_incident_statuses.core.errors import MissingAPIKeyError
 
 
 def lookup(values: dict[str, str]) -> settings.ConfigLookup:

@@ -9,11 +9,12 @@ import sys
 import typing
 from pathlib import Path
 
-from pulumi_incident_statuses import declared, spec
-from pulumi_incident_statuses.operations import order as order_operations
-from pulumi_incident_statuses.operations import status as status_operations
+from pulumi_incident_statuses.core import spec
+from pulumi_incident_statuses.core.operations import order as order_operations
+from pulumi_incident_statuses.core.operations import status as status_operations
+from pulumi_incident_statuses.core.spec import Door
+from pulumi_incident_statuses.dynamic import declared
 from pulumi_incident_statuses.plugin import schema
-from pulumi_incident_statuses.spec import Door
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,4 +68,4 @@ def test_a_field_added_to_a_declaration_reaches_every_way_in() -> None:
         module.spec.STATUS = original
     assert "    owner: pulumi.Input[str] | None = None\n" in written
     assert "        owner: pulumi.Input[str] | None = None,\n" in written
-    assert sys.modules["pulumi_incident_statuses.spec"].STATUS is original
+    assert sys.modules["pulumi_incident_statuses.core.spec"].STATUS is original

@@ -20,11 +20,11 @@ from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness.engine import STATUSES_SOURCE, closed_endpoint, configurable, stats
 from incident_statuses_harness.organisation import edit, seed
 from incident_statuses_harness.user import Cli, shell, user_project
-from pulumi_incident_statuses.settings import CONFIG_API_KEY, ENV_API_KEY, Origin
+from pulumi_incident_statuses.core.settings import CONFIG_API_KEY, ENV_API_KEY, Origin
 
 pytestmark = pytest.mark.engine
 
-ERRORS = "pulumi_incident_statuses.errors."
+ERRORS = "pulumi_incident_statuses."
 
 
 def project(tmp_path: Path, specs: list[dict[str, Any]], venv: Path) -> Path:

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from incident_statuses_harness.fakes import Canned, FakeTime, ScriptedServer
-from pulumi_incident_statuses.client import IncidentStatusesClient
+from pulumi_incident_statuses.core.client import IncidentStatusesClient
 
 __all__ = [
     "KEY",

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from pulumi_incident_statuses.retry import RetryPolicy
+from pulumi_incident_statuses.core.retry import RetryPolicy
 
 __all__ = ["Canned", "FakeTime", "ScriptedServer", "Seen"]
 

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from incident_statuses_harness.engine import ROOT, server_statuses, toolchain
-from pulumi_incident_statuses.tokens import PACKAGE, PLUGIN
-from pulumi_incident_statuses.versions import package as version
+from pulumi_incident_statuses.core.tokens import PACKAGE, PLUGIN
+from pulumi_incident_statuses.core.versions import package as version
 
 LANGUAGES = ("typescript", "go")
 

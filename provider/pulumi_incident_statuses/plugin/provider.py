@@ -43,15 +43,15 @@ from pulumi.provider.experimental.provider import (
     UpdateResponse,
 )
 
-from .. import connection as connection_module
-from .. import deployment, engine_log, lookup, spec
-from .. import settings as settings_module
-from ..advice import Door
-from ..connection import Connection
-from ..errors import ConfigurationError, StatusConflictError, UnknownTypeError
-from ..inputs import UNKNOWN
-from ..operations import order, status
-from ..operations.results import Checked, Diff, Reach
+from ..core import connection as connection_module
+from ..core import deployment, engine_log, lookup, spec
+from ..core import settings as settings_module
+from ..core.advice import Door
+from ..core.connection import Connection
+from ..core.errors import ConfigurationError, StatusConflictError, UnknownTypeError
+from ..core.inputs import UNKNOWN
+from ..core.operations import order, status
+from ..core.operations.results import Checked, Diff, Reach
 from . import schema
 from .values import plain, plain_map, wire, wire_map
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .. import spec, versions
-from ..spec import Door
-from ..tokens import GET_STATUS, ORDER, PACKAGE, PLUGIN, STATUS
+from ..core import spec, versions
+from ..core.spec import Door
+from ..core.tokens import GET_STATUS, ORDER, PACKAGE, PLUGIN, STATUS
 
 __all__ = [
     "GET_STATUS",

@@ -12,8 +12,8 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from .. import deployment, versions
-from ..errors import IncidentAPIError
+from ..core import deployment, versions
+from ..core.errors import IncidentAPIError
 from .schema import PLUGIN
 
 _NEEDS = (
@@ -87,7 +87,7 @@ def serve(engine_address: str, args: list[str]) -> None:
     """Serve the provider for the engine at `engine_address` until the engine stops it."""
     import asyncio
 
-    from .. import engine_log
+    from ..core import engine_log
 
     # The deployment's records are shared with the engine's other provider processes (the
     # dynamic resources' among them), and messages for the person go to the engine.

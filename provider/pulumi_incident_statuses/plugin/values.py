@@ -13,7 +13,7 @@ from typing import Any
 
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
 
-from ..inputs import UNKNOWN
+from ..core.inputs import UNKNOWN
 from .schema import WIRE_NAMES
 
 _PLAIN_NAMES = {wire: plain for plain, wire in WIRE_NAMES.items()}

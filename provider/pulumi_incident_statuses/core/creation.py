@@ -46,24 +46,44 @@ same rule, taking the start of the killed run as the instant.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from . import dates
 from .advice import Remedy
-from .errors import RankRaceError, StatusConflictError, ValidationError
+from .errors import (
+    APIConnectionError,
+    RankRaceError,
+    ServerError,
+    StatusConflictError,
+    ValidationError,
+)
 from .wire import IncidentStatusRecord
+
+if TYPE_CHECKING:
+    from .wire import Reply
 
 __all__ = [
     "SERVER_CLOCK_MARGIN",
+    "AppendTurns",
     "CreateGuard",
     "Listing",
+    "attempt",
     "conflict",
     "made_since",
     "same_content",
 ]
+
+PATH = "/v1/incident_statuses"
+"""Where creates are sent."""
+
+logger = logging.getLogger(__name__)
 
 SERVER_CLOCK_MARGIN = timedelta(seconds=0.5)
 """Allowed disagreement between the clocks of the service's own machines (NTP keeps them within
@@ -244,3 +264,48 @@ class CreateGuard:
             return None
         elapsed = max(0.0, listing.received - self._first_sent)
         return listing.server_time - timedelta(seconds=elapsed) - SERVER_CLOCK_MARGIN
+
+
+class AppendTurns:
+    """One lock per category, that an append holds while it is sent once it has lost a race
+    for the category's next rank (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._turns: dict[str, threading.Lock] = {}
+
+    def turn(self, category: str) -> threading.Lock:
+        """The lock of ``category``."""
+        with self._lock:
+            return self._turns.setdefault(category, threading.Lock())
+
+
+Send = Callable[[str, str, "dict[str, object] | None"], "Reply"]
+"""One request (method, path, body) and its answer (`transport.Transport.send`)."""
+
+
+def attempt(
+    guard: CreateGuard,
+    send: Send,
+    listing: Callable[[Callable[[], float]], Listing],
+    appends: AppendTurns,
+) -> IncidentStatusRecord:
+    """One attempt of the create ``guard`` describes, as the retry policy runs it: first a search
+    for what an earlier attempt made, when one may have landed; then the POST, in its category's
+    turn once it lost a race; a refusal settled by the guard."""
+    if guard.must_look:
+        made = guard.made_by_this(listing(guard.clock))
+        if made is not None:
+            said = "POST %s: an earlier attempt created %s; not sending it again"
+            logger.info(said, PATH, made.id)
+            return made
+    turn = appends.turn(guard.category) if guard.raced else contextlib.nullcontext()
+    try:
+        with turn:
+            guard.sending()
+            return send("POST", PATH, guard.payload).status_record()
+    except (APIConnectionError, ServerError):
+        guard.lost()
+        raise
+    except ValidationError as error:
+        return guard.settle_refusal(error, lambda: listing(guard.clock))

@@ -29,11 +29,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from pulumi_incident_statuses import categories, codegen, dates, stack_state
-from pulumi_incident_statuses import settings as settings_module
-from pulumi_incident_statuses.client import IncidentStatusesClient
-from pulumi_incident_statuses.errors import ConfigurationError, IncidentAPIError
-from pulumi_incident_statuses.wire import IncidentStatusRecord
+from pulumi_incident_statuses.core import categories, dates, stack_state
+from pulumi_incident_statuses.core import settings as settings_module
+from pulumi_incident_statuses.core.client import IncidentStatusesClient
+from pulumi_incident_statuses.core.errors import ConfigurationError, IncidentAPIError
+from pulumi_incident_statuses.core.wire import IncidentStatusRecord
+from pulumi_incident_statuses.tools import codegen
 
 __all__ = ["Subcommand", "build_parser", "main", "print_statuses"]
 
@@ -349,7 +350,7 @@ def _run_recover(args: argparse.Namespace) -> int:
     # Imported here: the other commands start without loading Pulumi.
     from pulumi import automation as auto
 
-    from pulumi_incident_statuses import recovery
+    from pulumi_incident_statuses.tools import recovery
 
     work_dir = str((args.cwd or Path.cwd()).resolve())
     try:

@@ -18,16 +18,16 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, ReadResult, Resource
 
-from . import connection as connection_module
-from . import deployment, engine_log, spec, tokens, versions
-from . import settings as settings_module
-from .advice import Door
+from ..core import connection as connection_module
+from ..core import deployment, engine_log, spec, tokens, versions
+from ..core import settings as settings_module
+from ..core.advice import Door
+from ..core.errors import StatusConflictError
+from ..core.inputs import UNKNOWN, is_unknown
+from ..core.operations.results import Checked, Diff, Found, Reach
+from ..core.tokens import resource_name
 from .diagnostics import MessageFirstProvider
-from .errors import StatusConflictError
-from .inputs import is_unknown
-from .operations.results import Checked, Diff, Found, Reach
 from .pickling import pickler_as_found
-from .tokens import resource_name
 
 if TYPE_CHECKING:
     # Not at run time: `connection` checks the SDK's version first (`sdk`), and an SDK too old
@@ -100,6 +100,20 @@ def declare(
 
 
 _DECLARED = {declared.name: declared for declared in (spec.STATUS, spec.ORDER)}
+
+
+def plain(values: dict[str, Any]) -> dict[str, Any]:
+    """The dynamic host's values as the operations take them: an element of a list not known
+    yet (``pulumi.output.Unknown``) as the engine's ``UNKNOWN``, like any other unknown."""
+    return {key: _plain(value) for key, value in values.items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, pulumi.output.Unknown):
+        return UNKNOWN
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 def with_urn(values: dict[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:

@@ -24,11 +24,11 @@ import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from . import tokens
-from .categories import CONFIGURABLE, CREATABLE, owned_by_incident_io
-from .settings import DEFAULT_ENDPOINT
-from .stack_state import StackState
-from .wire import IncidentStatusRecord
+from ..core import tokens
+from ..core.categories import CONFIGURABLE, CREATABLE, owned_by_incident_io
+from ..core.settings import DEFAULT_ENDPOINT
+from ..core.stack_state import StackState
+from ..core.wire import IncidentStatusRecord
 
 __all__ = ["Plan", "generate", "import_document", "import_file", "plan", "program", "slug"]
 

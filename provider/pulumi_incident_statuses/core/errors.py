@@ -484,3 +484,10 @@ def may_pass(error: IncidentAPIError) -> bool:
 def error_class_for(status: int) -> builtins.type[APIStatusError]:
     """The error class an answer with this status (outside 2xx) is raised as, by the tree above."""
     return _STATUS_ERRORS.get(status, ServerError if status >= 500 else APIStatusError)
+
+
+# Shown as the package's own, where they are imported from (`from pulumi_incident_statuses import
+# StatusConflictError`), in every message the engine prints: `pulumi_incident_statuses.X: ...`.
+for _name in __all__:
+    if _name[0].isupper():
+        globals()[_name].__module__ = "pulumi_incident_statuses"

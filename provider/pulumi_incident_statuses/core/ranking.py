@@ -62,41 +62,9 @@ def plan(order: Sequence[str], ranks: Mapping[str, int]) -> list[tuple[str, int]
     current = [ranks[status_id] for status_id in order]
     listed = set(order)
     unlisted = _Occupied({rank for s, rank in ranks.items() if s not in listed})
+    staying = _staying(current, unlisted)
     n = len(order)
     top = MAX_RANK + 1
-
-    # kept[i]: the most statuses that can stay among order[:i+1] when order[i] stays; via[i] is
-    # the previous one staying (-1: none). Between two that stay, the statuses listed between
-    # them need as many ranks that no unlisted status holds.
-    kept = [0] * n
-    via = [-1] * n
-    for i in range(n):
-        best, best_via = (1, -1) if unlisted.free_between(-1, current[i]) >= i else (0, -1)
-        for j in range(i):
-            if (
-                kept[j]
-                and current[j] < current[i]
-                and unlisted.free_between(current[j], current[i]) >= i - j - 1
-                and kept[j] + 1 > best
-            ):
-                best, best_via = kept[j] + 1, j
-        kept[i], via[i] = best, best_via
-
-    last, most = -1, 0
-    for i in range(n):
-        if kept[i] > most and unlisted.free_between(current[i], top) >= n - 1 - i:
-            last, most = i, kept[i]
-    if last == -1 and unlisted.free_between(-1, top) < n:
-        raise StatusOrderError(
-            f"cannot order {n} statuses: their category has fewer than {n} ranks that no other "
-            "status holds; take statuses out of the list, or delete unused ones of the category"
-        )
-
-    staying: list[int] = []
-    while last != -1:
-        staying.append(last)
-        last = via[last]
-    staying.reverse()
 
     everyone = _Occupied(set(ranks.values()))
     targets: dict[str, int] = {}
@@ -142,6 +110,47 @@ def _sequence(
         spare = next(r for r in range(MAX_RANK, -1, -1) if r not in holder and r not in wanted)
         write(pending[0], spare)
     return writes
+
+
+def _staying(current: Sequence[int], unlisted: _Occupied) -> list[int]:
+    """The positions of the most listed statuses that can keep their ranks, in order.
+
+    `StatusOrderError` if the category has too few ranks left to hold the order.
+    """
+    n = len(current)
+    top = MAX_RANK + 1
+    # kept[i]: the most statuses that can stay among order[:i+1] when order[i] stays; via[i] is
+    # the previous one staying (-1: none). Between two that stay, the statuses listed between
+    # them need as many ranks that no unlisted status holds.
+    kept = [0] * n
+    via = [-1] * n
+    for i in range(n):
+        best, best_via = (1, -1) if unlisted.free_between(-1, current[i]) >= i else (0, -1)
+        for j in range(i):
+            if (
+                kept[j]
+                and current[j] < current[i]
+                and unlisted.free_between(current[j], current[i]) >= i - j - 1
+                and kept[j] + 1 > best
+            ):
+                best, best_via = kept[j] + 1, j
+        kept[i], via[i] = best, best_via
+
+    last, most = -1, 0
+    for i in range(n):
+        if kept[i] > most and unlisted.free_between(current[i], top) >= n - 1 - i:
+            last, most = i, kept[i]
+    if last == -1 and unlisted.free_between(-1, top) < n:
+        raise StatusOrderError(
+            f"cannot order {n} statuses: their category has fewer than {n} ranks that no other "
+            "status holds; take statuses out of the list, or delete unused ones of the category"
+        )
+    staying: list[int] = []
+    while last != -1:
+        staying.append(last)
+        last = via[last]
+    staying.reverse()
+    return staying
 
 
 def _spread(low: int, high: int, count: int, occupied: _Occupied) -> list[int]:

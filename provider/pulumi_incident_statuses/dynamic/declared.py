@@ -1,7 +1,7 @@
 """The Python resources' typed classes: `IncidentStatusArgs`, `IncidentStatus` and
-`IncidentStatusOrder`, written by ``scripts/declare.py`` from their declarations in `spec`.
+`IncidentStatusOrder`, written by ``scripts/declare.py`` from their declarations in `core.spec`.
 
-Do not edit: change `spec` and run ``make declare``. What the resources do is in `resource` and
+Do not edit: change `core.spec` and run ``make declare``. What the resources do is in `resource` and
 `order` (their providers) and `provider_base` (`declare`).
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pulumi
 from pulumi.dynamic import Resource
 
-from . import tokens
+from ..core import tokens
 from .order import IncidentStatusOrderProvider
 from .provider_base import declare
 from .resource import IncidentStatusProvider

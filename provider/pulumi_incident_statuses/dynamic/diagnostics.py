@@ -6,7 +6,7 @@ diagnostic: a dozen frames of the host, the provider and the client, then the on
 matters. Inside that host, this module has the host's `format_exc` answer an `IncidentAPIError`
 with the error's own line alone (`traceback.format_exception_only`)::
 
-    pulumi_incident_statuses.errors.ValidationError: incident.io rejected POST ... : rank: ...
+    pulumi_incident_statuses.core.errors.ValidationError: incident.io rejected POST ... : rank: ...
 
 Every other exception, ours that are bugs and those of any other dynamic provider in the same
 process, gets the host's answer unchanged. Only the name `traceback` in the host's own module is
@@ -32,7 +32,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from pulumi.dynamic import ResourceProvider
 
-from .errors import IncidentAPIError
+from ..core.errors import IncidentAPIError
 
 __all__ = ["MessageFirstProvider", "answer_errors_with_message"]
 

@@ -1,7 +1,7 @@
 """Resource inputs as the engine hands them over, read once: unknowns, numbers and quoting.
 
-At preview, a value that depends on another resource arrives as the SDK's ``UNKNOWN`` sentinel
-(an unknown element of a list as ``pulumi.output.Unknown``), and the engine carries every number
+At preview, a value that depends on another resource arrives as the engine's ``UNKNOWN`` sentinel
+(each way in turns its own spelling of an unknown into it), and the engine carries every number
 as a float. ``check`` of each resource names bad values with :func:`describe`; the operations
 after it read an `IncidentStatus`'s checked inputs as one :class:`StatusInputs`.
 """
@@ -13,15 +13,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import pulumi
-from pulumi.runtime.rpc import UNKNOWN
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+"""The engine's sentinel for a value not known yet (the SDK's ``pulumi.runtime.rpc.UNKNOWN``)."""
 
 __all__ = ["UNKNOWN", "StatusInputs", "as_int", "describe", "is_unknown"]
 
 
 def is_unknown(value: object) -> bool:
     """Whether ``value`` is not known yet (a preview of something that depends on another)."""
-    return value == UNKNOWN or isinstance(value, pulumi.output.Unknown)
+    return value == UNKNOWN
 
 
 def as_int(value: object) -> int | None:

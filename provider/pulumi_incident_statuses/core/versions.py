@@ -13,11 +13,8 @@ import sys
 from importlib import metadata
 
 MINIMUM = (3, 230, 0)
-"""The oldest `pulumi` this package works with, and the floor of its metadata's range.
-
-The dynamic resources need 3.216.0 (`ReadResult(inputs=...)`, which lets a refresh put the inputs
-it read back into state; `configure` came in 3.139.0); the provider plugin
-(`pulumi-resource-incident-statuses`) is written against the provider interface of 3.230.0."""
+"""The oldest `pulumi` this package works with (the provider interface its plugin is written
+against), and the floor of its metadata's range."""
 
 REQUIREMENT = "pulumi>={}.{}.{},<4".format(*MINIMUM)
 """The requirement, as pip takes it."""

@@ -1,0 +1,2 @@
+"""The `incident-statuses` command and what it runs: `codegen` (`generate`), `recovery`
+(`recover`), over the core."""

@@ -274,7 +274,7 @@ def markdown(*, about: Mapping[str, Any], samples: Sequence[Record], plot_name: 
         "*plugin*: ours, Python on the SDK's provider interface, serving at most "
         f"{HOST_THREADS} calls at once. *Go*: the stand-in, bench/go-provider "
         f"({about['go_provider']['lines']} lines of Go on `{about['go_provider']['sdk']}`, "
-        "`net/http`, one request per operation, every call served at once), with one "
+        "`net/http`, one request per operation, each call served as it comes), with one "
         "`GET /v1/incident_statuses/{id}` per resource on refresh, as a bridged Terraform "
         "provider reads. *floor*: the same Go program built with `-X main.noIO=true`, which "
         "answers from the values it is given and makes no request: what the engine and the "
@@ -294,15 +294,20 @@ def markdown(*, about: Mapping[str, Any], samples: Sequence[Record], plot_name: 
     writes = [(n, latency) for latency in about["latencies_ms"] if latency
               for n in about["sizes"]]
     if writes:
+        engine = about.get("engine_parallel") or 4 * about["machine"]["cores"]
+        plugin = min(HOST_THREADS, engine)
         bounds = "; ".join(
-            f"N = {n} at {latency} ms: {n / HOST_THREADS * latency / 1000:.1f} s"
+            f"N = {n} at {latency} ms: {n / plugin * latency / 1000:.1f} s and "
+            f"{n / engine * latency / 1000:.1f} s"
             for n, latency in writes
         )
         lines += [
-            f"The plugin's provider process (like the dynamic provider host) runs at most "
-            f"{HOST_THREADS} operations at once, so N writes of L ms each take at least "
-            f"N / {HOST_THREADS} * L: {bounds}. The Go stand-in runs every call the engine "
-            "sends at once.",
+            f"The engine runs at most {engine} resource operations at once (`--parallel`, by "
+            "default 4 per core); the plugin's provider process, like the dynamic provider host, "
+            f"runs at most {HOST_THREADS}, and the Go stand-in each call as it comes. So N writes "
+            f"of L ms each take at least N / {plugin} * L through the plugin and "
+            f"N / {engine} * L through the Go stand-in: {bounds}; a refresh through the Go "
+            f"stand-in, 2N reads, twice the latter.",
             "",
         ]
     lines += ["### Requests by route (per run)", ""]

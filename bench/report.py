@@ -355,8 +355,9 @@ def markdown(
         "background thread, which also reads its CPU time (user + system, as of the last sample "
         "before it exits); the emulator's CPU time is measured around each operation. The "
         "emulator shares the machine's cores with the engine and the provider, so with no added "
-        "latency its work shows in our wall times. The engine ran with its default parallelism "
-        "(unbounded); the SDK's provider process serves at most 4 calls at once.",
+        "latency its work shows in our wall times. The engine ran with its default parallelism, "
+        f"4 resource operations per core ({4 * box['cores']} here: `--parallel`'s default, "
+        "`PULUMI_PARALLEL` unset); the SDK's provider process serves at most 4 calls at once.",
         "",
         _checkpoints(about),
         "",

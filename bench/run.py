@@ -332,6 +332,8 @@ def measure_providers(options: Options, command: str) -> Part:
         "sizes": options.provider_sizes,
         "latencies_ms": options.provider_latencies,
         "note": options.note,
+        # `pulumi`'s --parallel default: PULUMI_PARALLEL, else 4 per core Go sees.
+        "engine_parallel": int(os.environ.get("PULUMI_PARALLEL") or 4 * (os.cpu_count() or 1)),
         "go_provider": {
             "lines": len((builds.SOURCE / "main.go").read_text().splitlines()),
             "sdk": requirement,

@@ -2,17 +2,16 @@
 
 Each side is a project folder (`Pulumi.yaml` naming the checkout's virtualenv, a `__main__.py`)
 run by the `pulumi` CLI through the Python language host, exactly as a user runs it: the no-I/O
-baseline, ours as dynamic resources (`cli ...` rows) and ours through the provider plugin
-`pulumi-resource-incident-statuses` (`plugin ...` rows, against the same baseline runs). Also here:
-the mixed stack (N statuses, then a dynamic resource whose provider class is in the program file)
-and the breakdown of where an `up` of 10 spends its time.
+baseline and ours as dynamic resources (`cli ...` rows). The provider plugin's paths (Pulumi YAML,
+the generated Python SDK) are measured in `providers`. Also here: the mixed stack (N statuses, then
+a dynamic resource whose provider class is in the program file) and the breakdown of where an `up`
+of 10 spends its time.
 
 Imports `scenarios`, its neighbour in bench/.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import statistics
@@ -33,9 +32,6 @@ CLI_LIFECYCLE = ("cli up", "cli preview", "cli refresh", "cli destroy")
 """`pulumi up --yes` (its preview included) creating N, `pulumi preview` and `pulumi refresh
 --yes` unchanged, destroy."""
 
-PLUGIN = "plugin"
-"""The project declaring ours through the provider plugin; its rows are `plugin ...`."""
-
 _PROGRAMS = {
     scenarios.OURS: (
         "from pulumi_incident_statuses import IncidentStatus as Status\n",
@@ -46,13 +42,6 @@ _PROGRAMS = {
         "from incident_statuses_harness.noop_provider import NoopStatus as Status\n",
         'Status(f"status-{i:04d}", name=f"Bench status {i:04d}", '
         'description=f"Benchmark status number {i}.", category="live")',
-    ),
-    # What a generated SDK's IncidentStatus registers, without the SDK's own code around it.
-    PLUGIN: (
-        "",
-        'pulumi.CustomResource("incident-statuses:index:IncidentStatus", f"status-{i:04d}", '
-        '{"name": f"Plugin status {i:04d}", "description": f"Benchmark status number {i}.", '
-        '"category": "live", "rank": None, "createdAt": None, "updatedAt": None})',
     ),
 }
 
@@ -97,14 +86,21 @@ def project(folder: Path, side: str, size: int, *, user_provider: bool = False) 
 class Project:
     """One project folder and its stack, driven by the `pulumi` CLI."""
 
-    def __init__(self, folder: Path, state: Path, emulator_url: str) -> None:
-        """Select (creating) stack `bench` of the project in `folder`."""
+    def __init__(
+        self,
+        folder: Path,
+        state: Path,
+        emulator_url: str,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        """Select (creating) stack `bench` of the project in `folder`; `env` adds variables."""
         self.folder = folder
         self.env = {
             **os.environ,
             **toolchain(state).env(),
             "INCIDENT_API_KEY": DEFAULT_API_KEY,
             "INCIDENT_ENDPOINT": emulator_url,
+            **(env or {}),
         }
         self.env.pop("PULUMI_PYTHON_CMD", None)
         self.pulumi("stack", "select", "--create", "bench")
@@ -126,7 +122,7 @@ class Project:
         return finished.stdout
 
     def operate(self, operation: str) -> dict[str, int]:
-        """Run `operation` (`cli up`, `plugin preview`, ...); the change summary."""
+        """Run `operation` (`cli up`, `yaml preview`, ...); the change summary."""
         args = {
             "up": ("up", "--yes"),
             "preview": ("preview",),
@@ -160,7 +156,6 @@ def _expected(operation: str, size: int) -> dict[str, int]:
     path, step = operation.split(" ", 1)
     if path == "mixed":
         return {"up": {"create": size + 2}, "destroy": {"delete": size + 2}}[step]
-    # The plugin's stack also holds its provider resource, which the counts leave out.
     return {
         "up": {"create": size + 1},
         "preview": {"same": size + 1},
@@ -194,10 +189,7 @@ def _measure(
 def lifecycle(
     size: int, run: int, *, on_sample: Callable[[scenarios.Sample], None]
 ) -> list[scenarios.Sample]:
-    """The three project folders through up, preview, refresh, destroy, interleaved.
-
-    Each plugin sample is paired with the baseline sample of the same step, as a `plugin ...` row.
-    """
+    """The two project folders through up, preview, refresh, destroy, interleaved."""
     samples: list[scenarios.Sample] = []
     with (
         tempfile.TemporaryDirectory(prefix="incident-bench-cli-") as temporary,
@@ -210,29 +202,14 @@ def lifecycle(
                 folder / side / "state",
                 emulator.url,
             )
-            for side in (*scenarios.SIDES, PLUGIN)
+            for side in scenarios.SIDES
         }
-        sides = (*scenarios.SIDES, PLUGIN)
         for index, operation in enumerate(CLI_LIFECYCLE):
-            order = sides[(run + index) % 3 :] + sides[: (run + index) % 3]
-            measured: dict[str, scenarios.Sample] = {}
+            order = scenarios.SIDES if (run + index) % 2 == 0 else scenarios.SIDES[::-1]
             for side in order:
-                step = operation.replace("cli", PLUGIN) if side == PLUGIN else operation
-                measured[side] = _measure(
-                    projects[side],
-                    step,
-                    emulator=emulator,
-                    size=size,
-                    run=run,
-                    side=scenarios.OURS if side == PLUGIN else side,
+                sample = _measure(
+                    projects[side], operation, emulator=emulator, size=size, run=run, side=side
                 )
-            floor = measured[scenarios.BASELINE]
-            for sample in (
-                floor,
-                measured[scenarios.OURS],
-                dataclasses.replace(floor, operation=measured[PLUGIN].operation),
-                measured[PLUGIN],
-            ):
                 samples.append(sample)
                 on_sample(sample)
     return samples

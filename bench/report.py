@@ -36,24 +36,22 @@ _TIMED_TARGETS = ("up", "preview", "refresh", "update", "destroy")
 _WRITES = {
     "up": "POST /v1/incident_statuses",
     "cli up": "POST /v1/incident_statuses",
-    "plugin up": "POST /v1/incident_statuses",
     "update": "PUT /v1/incident_statuses/{id}",
     "destroy": "DELETE /v1/incident_statuses/{id}",
     "cli destroy": "DELETE /v1/incident_statuses/{id}",
-    "plugin destroy": "DELETE /v1/incident_statuses/{id}",
 }
 
 
 _PREVIEWING = tuple(
     f"{path} {step}"
-    for path in ("cli", "plugin", "mixed")
+    for path in ("cli", "mixed")
     for step in ("up", "refresh", "destroy")
 )
 
 
 def is_cli(operation: str) -> bool:
     """Whether the operation ran through the `pulumi` CLI in a project folder."""
-    return operation.startswith(("cli ", "plugin ", "mixed "))
+    return operation.startswith(("cli ", "mixed "))
 
 
 def machine(pulumi: Path) -> dict[str, Any]:
@@ -229,7 +227,7 @@ def targets(table: Sequence[Row]) -> list[Target]:
                     and all(r <= allowed for r in reads),
                 )
             )
-        elif row.operation in ("preview", "cli preview", "plugin preview"):
+        elif row.operation in ("preview", "cli preview"):
             checks.append(
                 Target(
                     f"unchanged `{row.operation}` ({where}) = 0 requests",
@@ -237,7 +235,7 @@ def targets(table: Sequence[Row]) -> list[Target]:
                     all(t == 0 for t in totals),
                 )
             )
-        elif row.operation in ("refresh", "cli refresh", "plugin refresh"):
+        elif row.operation in ("refresh", "cli refresh"):
             checks.append(
                 Target(
                     f"`refresh` ({where}) ≤ {REFRESH_REQUEST_BUDGET} requests",
@@ -357,8 +355,9 @@ def markdown(
         "background thread, which also reads its CPU time (user + system, as of the last sample "
         "before it exits); the emulator's CPU time is measured around each operation. The "
         "emulator shares the machine's cores with the engine and the provider, so with no added "
-        "latency its work shows in our wall times. The engine ran with its default parallelism "
-        "(unbounded); the SDK's provider process serves at most 4 calls at once.",
+        "latency its work shows in our wall times. The engine ran with its default parallelism, "
+        f"4 resource operations per core ({4 * box['cores']} here: `--parallel`'s default, "
+        "`PULUMI_PARALLEL` unset); the SDK's provider process serves at most 4 calls at once.",
         "",
         _checkpoints(about),
         "",
@@ -391,10 +390,8 @@ def markdown(
             "the CLI itself, `PULUMI_BACKEND_URL=file://...`, with the Python language host: "
             "`pulumi up --yes` (its preview included) creating N, `pulumi preview` and "
             "`pulumi refresh --yes` of the unchanged stack, `pulumi destroy --yes`. Seconds are "
-            "the CLI command's wall time. `cli` rows are ours as dynamic resources, `plugin` rows "
-            "ours through the provider plugin `pulumi-resource-incident-statuses` (a program "
-            "registering `incident-statuses:index:IncidentStatus`), each against the same baseline "
-            "runs.",
+            "the CLI command's wall time. The provider plugin's paths are in the provider "
+            "comparison below.",
             "",
         ]
         for size in sorted({row.size for row in cli}):

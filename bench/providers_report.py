@@ -15,7 +15,7 @@ from typing import Any
 
 import plot
 from providers import COMMANDS, PROGRAMS, PYTHON, SIDES, YAML
-from pulumi_incident_statuses.deployment import HOST_THREADS
+from pulumi_incident_statuses.core.deployment import HOST_THREADS
 
 Record = Mapping[str, Any]
 

@@ -23,7 +23,7 @@ from incident_statuses_harness.ordering import held_order
 from incident_statuses_harness.organisation import API_KEY, HAND_MADE, seed
 from incident_statuses_harness.user import Cli, shell, user_project
 from incident_statuses_harness.workspace import PulumiProgram, open_stack, program_from_file
-from pulumi_incident_statuses import get_incident_status
+from pulumi_incident_statuses import StatusLookupError, get_incident_status
 from pulumi_incident_statuses.tools import cli
 
 pytestmark = pytest.mark.engine
@@ -284,11 +284,11 @@ def test_a_failed_lookup_fails_the_run_with_its_message_alone(
 
 
 def test_lookup_needs_exactly_one_of_name_and_id() -> None:
-    with pytest.raises(ValueError, match="exactly one of name= or id="):
+    with pytest.raises(StatusLookupError, match="exactly one of name= or id="):
         get_incident_status()
-    with pytest.raises(ValueError, match="exactly one of name= or id="):
+    with pytest.raises(StatusLookupError, match="exactly one of name= or id="):
         get_incident_status(name="Triage", id="01FCNDV6P870EA6S7TK1DSYD5H")
-    with pytest.raises(ValueError, match="name must not be empty"):
+    with pytest.raises(StatusLookupError, match="name must not be empty"):
         get_incident_status(name=" ")
 
 

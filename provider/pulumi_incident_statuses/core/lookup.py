@@ -23,11 +23,19 @@ def empty(by_name: bool) -> StatusLookupError:
     return StatusLookupError(f"get_incident_status: {looked_up} must not be empty")
 
 
-def find(connection: Connection, value: str, *, by_name: bool) -> IncidentStatusRecord:
-    """The matching status, from the connection's recent list or one call; StatusLookupError if
-    there is none."""
+def find(
+    connection: Connection, value: str, *, by_name: bool, fresh: bool = False
+) -> IncidentStatusRecord:
+    """The matching status, from the connection's recent list (one call at most), or, ``fresh``,
+    from one call made now; StatusLookupError if there is none.
+
+    A provider process serves one deployment, so its recent list will do; a program process of
+    the Automation API may run many, one after another, so it asks afresh.
+    """
     if not value.strip():
         raise empty(by_name)
+    if fresh:
+        connection.invalidate()
     if not by_name:
         record = connection.find(value)
         if record is None:

@@ -58,7 +58,7 @@ def _lookup(
     resolved: settings_module.Settings, value: str, *, by_name: bool
 ) -> IncidentStatusRecord:
     try:
-        return find(CONNECTIONS.connect(resolved), value, by_name=by_name)
+        return find(CONNECTIONS.connect(resolved), value, by_name=by_name, fresh=True)
     except IncidentAPIError as error:
         looked_up = f"{'name' if by_name else 'id'}={value!r}"
         raise LookupFailedError(f"get_incident_status({looked_up}): {error}") from error

@@ -23,7 +23,7 @@ from incident_statuses_harness.ordering import held_order
 from incident_statuses_harness.organisation import API_KEY, HAND_MADE, seed
 from incident_statuses_harness.user import Cli, shell, user_project
 from incident_statuses_harness.workspace import PulumiProgram, open_stack, program_from_file
-from pulumi_incident_statuses import StatusLookupError, get_incident_status
+from pulumi_incident_statuses import get_incident_status
 from pulumi_incident_statuses.tools import cli
 
 pytestmark = pytest.mark.engine
@@ -281,15 +281,6 @@ def test_a_failed_lookup_fails_the_run_with_its_message_alone(
         stack.up()
     assert said in str(failure.value)
     assert "Traceback" not in str(failure.value)
-
-
-def test_lookup_needs_exactly_one_of_name_and_id() -> None:
-    with pytest.raises(StatusLookupError, match="exactly one of name= or id="):
-        get_incident_status()
-    with pytest.raises(StatusLookupError, match="exactly one of name= or id="):
-        get_incident_status(name="Triage", id="01FCNDV6P870EA6S7TK1DSYD5H")
-    with pytest.raises(StatusLookupError, match="name must not be empty"):
-        get_incident_status(name=" ")
 
 
 def test_adopt_example_adopts_by_config_id_and_looks_up_closed(

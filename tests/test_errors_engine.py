@@ -24,7 +24,6 @@ from incident_statuses_harness.engine import (
     status_stack,
     statuses_program,
 )
-from incident_statuses_harness.organisation import seed
 from pulumi_incident_statuses.core.settings import CONFIG_API_KEY, Origin
 
 pytestmark = pytest.mark.engine
@@ -179,19 +178,6 @@ def test_missing_key_at_up_and_refresh(tmp_path: Path, emulator: EmulatorProcess
     with pytest.raises(auto.CommandError) as up:
         keyless.up()
     assert_message_first(str(up.value), "MissingAPIKeyError", "no incident.io API key: ")
-
-
-def test_name_conflict(tmp_path: Path, emulator: EmulatorProcess) -> None:
-    held = seed(
-        emulator.url,
-        ({"name": "Fixing", "description": "Made by hand", "category": "live"},),
-    )["Fixing"]
-    stack = status_stack(tmp_path, emulator.url, statuses_program(one_status()))
-
-    message = failed_up(stack)
-    first = assert_message_first(message, "StatusConflictError", "cannot create incident status")
-    assert "'Fixing'" in first
-    assert held["id"] in first
 
 
 def test_bad_input_at_preview(tmp_path: Path, emulator: EmulatorProcess) -> None:

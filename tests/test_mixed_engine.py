@@ -128,8 +128,8 @@ for run in range(runs):
 '''
 
 
-def test_automation_process_runs_up_20_times(tmp_path: Path, emulator: EmulatorProcess) -> None:
-    # 60 statuses a run: without the fix, 20 runs stack 1,200 wraps, past Python's recursion limit.
+def test_automation_process_runs_up_4_times(tmp_path: Path, emulator: EmulatorProcess) -> None:
+    # 300 statuses a run: without the fix, 4 runs stack 1,200 wraps, past Python's recursion limit.
     script = tmp_path / "automation.py"
     script.write_text(
         AUTOMATION_PROCESS.format(user_provider=textwrap.indent(USER_PROVIDER, "").strip())
@@ -140,7 +140,7 @@ def test_automation_process_runs_up_20_times(tmp_path: Path, emulator: EmulatorP
         "INCIDENT_ENDPOINT": emulator.url,
     }
     finished = subprocess.run(
-        [sys.executable, str(script), str(ROOT), str(tmp_path / "state"), "20", "60"],
+        [sys.executable, str(script), str(ROOT), str(tmp_path / "state"), "4", "300"],
         env=env,
         capture_output=True,
         text=True,
@@ -150,6 +150,6 @@ def test_automation_process_runs_up_20_times(tmp_path: Path, emulator: EmulatorP
     assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
     # Each run's user resource adds the SDK's one wrap; the 60 statuses add none.
     assert finished.stdout.splitlines() == [
-        f"{run} [('{'create' if run == 0 else 'same'}', 62)] {run + 1}" for run in range(20)
+        f"{run} [('{'create' if run == 0 else 'same'}', 302)] {run + 1}" for run in range(4)
     ]
-    assert len(configurable(emulator.url)) == 60
+    assert len(configurable(emulator.url)) == 300

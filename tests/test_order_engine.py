@@ -84,12 +84,10 @@ def test_an_order_applies_every_change_in_one_up_and_touches_nothing_else(
     unchanged, _, writes = writes_during(url, stack.up)
     assert writes == 0 and unchanged.summary.resource_changes == {"same": 6}
 
-    # Point 2: every kind of change in one up each: an insert of a status created in the same
-    # up, a swap, a reversal, a removal, a move.
+    # Point 2: a change in one up: an insert of a status created in the same up, and a removal
+    # (every other kind of change, each in one update: test_provider_methods.py).
     plan["statuses"] += specs(["Echo"])
     apply(["Delta", "Echo", "Bravo", "Alpha"])
-    apply(["Delta", "Echo", "Alpha", "Bravo"])
-    apply(["Bravo", "Alpha", "Echo", "Delta"])
     apply(["Bravo", "Echo", "Delta"])
     # Point 4: moving one status where the order has left room costs one write.
     assert apply(["Echo", "Delta", "Bravo"]) == 1
@@ -138,28 +136,19 @@ def test_bad_orders_are_refused_naming_the_field_and_the_next_up_finishes(
         (
             {"name": "Ours", "description": "Live.", "category": "live"},
             {"name": "Theirs", "description": "Live.", "category": "live"},
-            {"name": "Afterwards", "description": "Learning.", "category": "learning"},
         ),
     )
-    ours, theirs, learning = (f"id:{made[n]['id']}" for n in ("Ours", "Theirs", "Afterwards"))
+    ours, theirs = (f"id:{made[n]['id']}" for n in ("Ours", "Theirs"))
     order = {"resource": "live-order", "category": "live", "statuses": [theirs, ours]}
     plan: dict[str, Any] = {"statuses": [], "orders": [order]}
     stack = status_stack(tmp_path, url, ordered_program(plan))
     before = server_statuses(url)
 
-    # Point 6, at preview: each mistake names its field and what is wrong with it.
-    order["category"] = "closed"
-    assert "category: must be one of live, learning" in preview_error(stack)
-    order["category"] = "live"
-    order["statuses"] = [ours, theirs, ours]
-    assert "statuses: [2]" in (message := preview_error(stack)) and "listed at [0]" in message
-    order["statuses"] = [ours, "id:01NOSUCHSTATUS0000000000000"]
-    assert "statuses: [1] no incident status has id '01NOSUCHSTATUS" in preview_error(stack)
-    order["statuses"] = [ours, learning]
-    assert "'Afterwards'" in (message := preview_error(stack)) and "'learning' status" in message
-    order["statuses"] = [theirs, ours]
+    # Point 6, at preview: a mistake fails the check, naming its field (each mistake's message:
+    # test_provider_methods.py); a status in two orders of the program is one of them.
     plan["orders"].append({"resource": "again", "category": "live", "statuses": [ours]})
-    assert "also listed by the IncidentStatusOrder" in preview_error(stack)
+    assert "statuses: " in (said := preview_error(stack))
+    assert "also listed by the IncidentStatusOrder" in said
     plan["orders"].pop()
     assert server_statuses(url) == before
 

@@ -39,6 +39,10 @@ def test_equal_content_without_import_id_is_a_conflict_and_never_taken(
     assert "IncidentStatus (same-as-theirs)" in message
     assert f"the existing status {holder['id']}" in message
     assert f"import_id='{holder['id']}'" in message
+    # Found by the check of the new status, before a create of it was sent and refused; one
+    # line, the message alone.
+    assert "422" not in message and "Traceback" not in message
+    assert "error: pulumi_incident_statuses.StatusConflictError: cannot create" in message
     ids = {key: value.value for key, value in stack.outputs().items()}
     assert holder["id"] not in ids.values(), "the holder is not in the stack's state"
     routes = stats(emulator.url)["by_route"]

@@ -511,3 +511,76 @@ def test_a_refresh_right_after_an_order_moved_a_status_finds_nothing_changed(
     drifted = provider.read(made.id, made.outs).outs
     assert drifted is not None and (drifted["description"], drifted["rank"]) == ("Edited.", 500)
     assert drifted["updated_at"] != made.outs["updated_at"]
+
+
+# Each bad input as a program declares it: the check names the field and says what is wrong, at
+# preview (the engine shows it, message first: test_errors_engine.py).
+BAD_INPUTS: list[tuple[dict[str, Any], str, str]] = [
+    ({"name": "", "description": "d", "category": "live"}, "name", "must not be empty"),
+    ({"name": "A", "description": "d", "category": "triage"}, "category", "managed by incident.io"),
+    ({"name": "A", "description": "d", "category": "open"}, "category", "must be one of"),
+    ({"name": "A", "description": "d", "category": "live", "rank": 1_000_000}, "rank", "between 0"),
+    ({"name": "A", "description": "d", "category": "live", "rank": 1.5}, "rank", "whole number"),
+]
+
+
+@pytest.mark.parametrize(("news", "field", "reason"), BAD_INPUTS)
+def test_a_bad_input_fails_the_check_naming_its_field_and_sends_nothing(
+    provider: IncidentStatusProvider,
+    emulator: EmulatorProcess,
+    news: dict[str, Any],
+    field: str,
+    reason: str,
+) -> None:
+    before = emulator.stats()["total"]
+    [failure] = provider.check({}, as_resource("bad", news)).failures
+    assert failure.property == field and failure.reason.startswith(f"{field}: ")
+    assert reason in failure.reason
+    assert emulator.stats()["total"] == before
+
+
+def test_each_mistake_in_an_order_fails_its_check_naming_the_field(
+    provider: IncidentStatusProvider, emulator: EmulatorProcess
+) -> None:
+    ours, theirs = (
+        provider.create(declared(name=n, description=".")).id for n in ("Ours", "Theirs")
+    )
+    learning = provider.create(declared(name="Afterwards", category="learning")).id
+    order = IncidentStatusOrderProvider()
+
+    def reasons(category: str, statuses: list[str]) -> str:
+        news = {**ordered("live-order", statuses), "category": category}
+        return " | ".join(f.reason for f in order.check({}, news).failures)
+
+    assert reasons("closed", [ours]).startswith("category: must be one of live, learning")
+    duplicated = reasons("live", [ours, theirs, ours])
+    assert duplicated.startswith("statuses: [2]") and "listed at [0]" in duplicated
+    missing = reasons("live", [ours, "01NOSUCHSTATUS0000000000000"])
+    assert missing.startswith("statuses: [1] no incident status has id '01NOSUCHSTATUS")
+    wrong = reasons("live", [ours, learning])
+    assert "'Afterwards'" in wrong and "'learning' status" in wrong
+    assert emulator.stats()["writes"] == 3
+
+
+def test_every_kind_of_change_of_an_order_lands_in_one_update_touching_nothing_else(
+    provider: IncidentStatusProvider, emulator: EmulatorProcess
+) -> None:
+    hand_made = seed(emulator.url, (declared(name="Hand-made", description="Mine."),))
+    made = {n: provider.create(declared(name=n, description=".")).id for n in "ABCDE"}
+    order = IncidentStatusOrderProvider()
+
+    def live() -> list[str]:
+        held = sorted(server_statuses(emulator.url), key=lambda s: s["rank"])
+        return [s["name"] for s in held if s["category"] == "live" and s["name"] in made]
+
+    props = ordered("live-order", [made[n] for n in "DBA"])
+    outs = order.create(props).outs
+    assert (outs is not None and live()[:3] == list("DBA")) or live().index("D") < live().index("B")
+    # An insert, a swap, a reversal, a removal: each one update, the list then holds.
+    for names in ("DEBA", "DEAB", "BAED", "BED"):
+        news = ordered("live-order", [made[n] for n in names])
+        outs = order.update("id", outs, news).outs
+        assert outs is not None
+        listed = [n for n in live() if n in names]
+        assert listed == list(names), names
+        assert configurable(emulator.url)["Hand-made"] == hand_made["Hand-made"]

@@ -5,7 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import pulumi_incident_statuses
+from pulumi_incident_statuses import StatusLookupError, get_incident_status
 
 
 def test_every_public_name_resolves() -> None:
@@ -23,3 +26,12 @@ def test_emulator_and_cli_start_without_importing_pulumi() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
     assert out.stdout.strip() == "False"
+
+
+def test_lookup_needs_exactly_one_of_name_and_id() -> None:
+    with pytest.raises(StatusLookupError, match="exactly one of name= or id="):
+        get_incident_status()
+    with pytest.raises(StatusLookupError, match="exactly one of name= or id="):
+        get_incident_status(name="Triage", id="01FCNDV6P870EA6S7TK1DSYD5H")
+    with pytest.raises(StatusLookupError, match="name must not be empty"):
+        get_incident_status(name=" ")

@@ -173,34 +173,6 @@ def test_import_id_adopts_an_existing_status_keeping_its_id(
     assert stack.preview().change_summary == {"same": 2}
 
 
-BAD_INPUTS: list[tuple[dict[str, Any], str, str]] = [
-    ({"name": "", "description": "d", "category": "live"}, "name", "must not be empty"),
-    ({"name": "A", "description": "d", "category": "triage"}, "category", "managed by incident.io"),
-    ({"name": "A", "description": "d", "category": "open"}, "category", "must be one of"),
-    (
-        {"name": "A", "description": "d", "category": "live", "rank": 1_000_000},
-        "rank",
-        "between 0",
-    ),
-    ({"name": "A", "description": "d", "category": "live", "rank": 1.5}, "rank", "whole number"),
-]
-
-
-def test_bad_inputs_fail_at_preview_naming_the_field(
-    tmp_path: Path, emulator: EmulatorProcess
-) -> None:
-    program = statuses_program([])
-    stack = status_stack(tmp_path, emulator.url, program)
-    for spec, field, reason in BAD_INPUTS:
-        program.data = [{"resource": "bad", **spec}]
-        with pytest.raises(auto.CommandError) as failure:
-            stack.preview()
-        message = str(failure.value)
-        assert f"{field}: " in message, spec
-        assert reason in message, spec
-    assert stats(emulator.url)["total"] == 0
-
-
 def _exported_with_secrets(tmp_path: Path, stack: auto.Stack) -> dict[str, Any]:
     chain = toolchain(tmp_path / "state")
     exported = subprocess.run(
@@ -286,21 +258,6 @@ def test_api_rejection_at_up_names_resource_message_and_request_id(
     assert "Can't have more than one status with the same rank" in message
     assert "422 validation_error, request " in message
     assert "IncidentStatus (first)" in message or "IncidentStatus (second)" in message
-
-
-def test_name_held_by_another_status_says_how_to_adopt_it(
-    tmp_path: Path, emulator: EmulatorProcess
-) -> None:
-    held = made_by_hand(emulator, "Fixing")
-    stack = status_stack(tmp_path, emulator.url, statuses_program(lifecycle()))
-    with pytest.raises(auto.CommandError) as failure:
-        stack.up()
-    message = str(failure.value)
-    assert "IncidentStatus (fixing)" in message
-    assert f"import_id='{held['id']}'" in message
-    # Found by the check of the new status, before a create of it was sent and refused.
-    assert "422" not in message
-    assert configurable(emulator.url)["Fixing"]["description"] == "Made by hand"
 
 
 def test_many_rankless_creates_in_one_category_survive_the_rank_race(

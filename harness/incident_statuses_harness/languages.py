@@ -104,30 +104,26 @@ import (
 
 func main() {{
 \tpulumi.Run(func(ctx *pulumi.Context) error {{
-\t\tfixing, err := incident.NewIncidentStatus(ctx, "fixing", &incident.IncidentStatusArgs{{
-\t\t\tName:        pulumi.String("{fixing}"),
-\t\t\tDescription: pulumi.String("A fix is under way."),
-\t\t\tCategory:    pulumi.String("live"),
-\t\t}})
-\t\tif err != nil {{
-\t\t\treturn err
+\t\t// Monitoring first: the order lists the second status first.
+\t\tvar listed pulumi.StringArray
+\t\tfor _, s := range []struct{{ resource, name, description string }}{{
+\t\t\t{{"monitoring", "{monitoring}", "Watching the fix."}},
+\t\t\t{{"fixing", "{fixing}", "A fix is under way."}},
+\t\t}} {{
+\t\t\tstatus, err := incident.NewIncidentStatus(ctx, s.resource, &incident.IncidentStatusArgs{{
+\t\t\t\tName:        pulumi.String(s.name),
+\t\t\t\tDescription: pulumi.String(s.description),
+\t\t\t\tCategory:    pulumi.String("live"),
+\t\t\t}})
+\t\t\tif err != nil {{
+\t\t\t\treturn err
+\t\t\t}}
+\t\t\tlisted = append(listed, status.ID().ToStringOutput())
 \t\t}}
-\t\tmonitoring, err := incident.NewIncidentStatus(ctx, "monitoring", &incident.IncidentStatusArgs{{
-\t\t\tName:        pulumi.String("{monitoring}"),
-\t\t\tDescription: pulumi.String("Watching the fix."),
-\t\t\tCategory:    pulumi.String("live"),
-\t\t}})
-\t\tif err != nil {{
-\t\t\treturn err
-\t\t}}
-\t\t_, err = incident.NewIncidentStatusOrder(ctx, "live-order", &incident.IncidentStatusOrderArgs{{
+\t\tif _, err := incident.NewIncidentStatusOrder(ctx, "live-order", &incident.IncidentStatusOrderArgs{{
 \t\t\tCategory: pulumi.String("live"),
-\t\t\tStatuses: pulumi.StringArray{{
-\t\t\t\tmonitoring.ID().ToStringOutput(),
-\t\t\t\tfixing.ID().ToStringOutput(),
-\t\t\t}},
-\t\t}})
-\t\tif err != nil {{
+\t\t\tStatuses: listed,
+\t\t}}); err != nil {{
 \t\t\treturn err
 \t\t}}
 \t\ttriage := incident.LookupIncidentStatusOutput(ctx, incident.LookupIncidentStatusOutputArgs{{

@@ -5,6 +5,9 @@ from pulumi_incident_statuses import IncidentStatus, IncidentStatusOrder
 looking = IncidentStatus("looking", name="Looking", description="Finding out.", category="live")
 fixing = IncidentStatus("fixing", name="Fixing", description="Fixing it.", category="live")
 IncidentStatusOrder("live-order", category="live", statuses=[looking.id, fixing.id])
+
+Every error class of `core.errors` is here too, by the name its messages give it
+(`pulumi_incident_statuses.StatusConflictError`).
 """
 
 from __future__ import annotations
@@ -12,70 +15,22 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+# The error tree loads nothing heavy; the rest is loaded on first use, so that the command line
+# starts without importing Pulumi.
+from .core import errors as _errors
+from .core.errors import *  # noqa: F403 - the error tree is part of the package's face
+
 if TYPE_CHECKING:
     from .core.client import IncidentStatusesClient
-    from .core.errors import (
-        APIConnectionError,
-        APIStatusError,
-        AuthenticationError,
-        ConfigurationError,
-        ErrorDetail,
-        IncidentAPIError,
-        IncidentStatusesError,
-        InsecureEndpointError,
-        MalformedResponseError,
-        MissingAPIKeyError,
-        NotFoundError,
-        PermissionDeniedError,
-        RankRaceError,
-        RankTakenError,
-        RateLimitError,
-        RecoveryError,
-        RequestError,
-        ServerError,
-        StackLockedError,
-        StackReadError,
-        StatusConflictError,
-        StatusLookupError,
-        StatusOrderError,
-        UnknownTypeError,
-        ValidationError,
-    )
     from .core.retry import RetryPolicy
     from .core.wire import IncidentStatusRecord
     from .dynamic.declared import IncidentStatus, IncidentStatusArgs, IncidentStatusOrder
     from .dynamic.lookup import LookupFailedError, get_incident_status
 
-# Loaded on first use: the command line starts without importing Pulumi.
 _HOMES = {
     "IncidentStatusesClient": "core.client",
     "IncidentStatusRecord": "core.wire",
     "RetryPolicy": "core.retry",
-    "APIConnectionError": "core.errors",
-    "APIStatusError": "core.errors",
-    "AuthenticationError": "core.errors",
-    "ConfigurationError": "core.errors",
-    "IncidentAPIError": "core.errors",
-    "ErrorDetail": "core.errors",
-    "IncidentStatusesError": "core.errors",
-    "InsecureEndpointError": "core.errors",
-    "PermissionDeniedError": "core.errors",
-    "RecoveryError": "core.errors",
-    "RequestError": "core.errors",
-    "StackLockedError": "core.errors",
-    "StackReadError": "core.errors",
-    "UnknownTypeError": "core.errors",
-    "MalformedResponseError": "core.errors",
-    "MissingAPIKeyError": "core.errors",
-    "NotFoundError": "core.errors",
-    "RankRaceError": "core.errors",
-    "RankTakenError": "core.errors",
-    "RateLimitError": "core.errors",
-    "ServerError": "core.errors",
-    "StatusConflictError": "core.errors",
-    "StatusLookupError": "core.errors",
-    "StatusOrderError": "core.errors",
-    "ValidationError": "core.errors",
     "get_incident_status": "dynamic.lookup",
     "LookupFailedError": "dynamic.lookup",
     "IncidentStatus": "dynamic.declared",
@@ -84,40 +39,16 @@ _HOMES = {
 }
 
 __all__ = [
-    "APIConnectionError",
-    "APIStatusError",
-    "AuthenticationError",
-    "ConfigurationError",
-    "ErrorDetail",
-    "IncidentAPIError",
     "IncidentStatus",
     "IncidentStatusArgs",
     "IncidentStatusOrder",
     "IncidentStatusRecord",
     "IncidentStatusesClient",
-    "IncidentStatusesError",
-    "InsecureEndpointError",
     "LookupFailedError",
-    "MalformedResponseError",
-    "MissingAPIKeyError",
-    "NotFoundError",
-    "PermissionDeniedError",
-    "RankRaceError",
-    "RankTakenError",
-    "RateLimitError",
-    "RecoveryError",
-    "RequestError",
     "RetryPolicy",
-    "ServerError",
-    "StackLockedError",
-    "StackReadError",
-    "StatusConflictError",
-    "StatusLookupError",
-    "StatusOrderError",
-    "UnknownTypeError",
-    "ValidationError",
     "get_incident_status",
 ]
+__all__ += [name for name in _errors.__all__ if name[0].isupper()]
 
 
 def __getattr__(name: str) -> Any:

@@ -7,25 +7,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as incident from "@pulumi-incident-statuses/sdk";
 
-const assessing = new incident.IncidentStatus("assessing", {
-    name: "Assessing impact",
-    description: "We're working out what is broken and who is affected.",
-    category: "live",
-});
-const mitigating = new incident.IncidentStatus("mitigating", {
-    name: "Mitigating",
-    description: "The cause is known and a fix is under way.",
-    category: "live",
-});
-const watching = new incident.IncidentStatus("watching", {
-    name: "Watching the fix",
-    description: "A fix is out; we're watching to be sure it holds.",
-    category: "live",
-});
+const phases = [
+    ["assessing", "Assessing impact", "We're working out what is broken and who is affected."],
+    ["mitigating", "Mitigating", "The cause is known and a fix is under way."],
+    ["watching", "Watching the fix", "A fix is out; we're watching to be sure it holds."],
+];
+const statuses = phases.map(
+    ([resource, name, description]) =>
+        new incident.IncidentStatus(resource, { name, description, category: "live" }),
+);
 
 const lifecycle = new incident.IncidentStatusOrder("lifecycle", {
     category: "live",
-    statuses: [assessing.id, mitigating.id, watching.id],
+    statuses: statuses.map((status) => status.id),
 });
 
-export const statuses: pulumi.Output<string[]> = lifecycle.statuses;
+export const listed: pulumi.Output<string[]> = lifecycle.statuses;

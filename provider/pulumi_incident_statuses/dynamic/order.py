@@ -14,14 +14,7 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Up
 
 from ..core import tokens
 from ..core.operations import order
-from .provider_base import (
-    ProviderBase,
-    check_result,
-    diff_result,
-    plain,
-    read_result,
-    with_urn,
-)
+from .provider_base import ProviderBase, check_result, diff_result, plain, read_result, with_urn
 
 RESOURCE_TYPE = tokens.DYNAMIC_ORDER
 

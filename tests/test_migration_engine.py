@@ -24,7 +24,7 @@ import pytest
 
 from incident_statuses_emulator.process import EmulatorProcess
 from incident_statuses_harness.dist import RELEASE_0_2_0, build_release
-from incident_statuses_harness.engine import API_KEY, configurable, stats
+from incident_statuses_harness.engine import configurable, stats
 from incident_statuses_harness.user import Cli, layered_venv, shell
 from pulumi_incident_statuses.core import tokens
 
@@ -37,15 +37,10 @@ plugins:
   providers:
     - name: %(package)s
       path: %(plugins)s
-config:
-  keyB:
-    type: string
-    secret: true
 resources:
   org-b:
     type: pulumi:providers:%(package)s
-    properties:
-      apiKey: ${keyB}
+    properties: {endpoint: "%(endpoint)s"}
   fixing:
     type: %(package)s:index:IncidentStatus
     properties: {name: Fixing, description: A fix is under way., category: live}
@@ -98,11 +93,12 @@ def test_a_stack_of_release_0_2_0_moves_across_writing_nothing(
     folder = tmp_path / "project"
     folder.mkdir()
     program = folder / "Pulumi.yaml"
-    program.write_text(PROGRAM % {"package": "incident", "plugins": old / "bin"}, "utf-8")
-    pulumi = shell(tmp_path, folder, emulator, key_in_env=False)
+    settings = {"endpoint": emulator.url}
+    program.write_text(
+        PROGRAM % {"package": "incident", "plugins": old / "bin", **settings}, "utf-8"
+    )
+    pulumi = shell(tmp_path, folder, emulator)
     pulumi("stack", "init", "dev")
-    pulumi("config", "set", "--secret", "incident:apiKey", API_KEY)
-    pulumi("config", "set", "--secret", "keyB", API_KEY)
     pulumi("up", "--yes")
     made = {name: status["id"] for name, status in configurable(emulator.url).items()}
     assert sorted(made) == ["Fixing", "Monitoring", "Reviewing"]
@@ -121,7 +117,7 @@ def test_a_stack_of_release_0_2_0_moves_across_writing_nothing(
         [str(user_venv / "bin" / "incident-statuses"), "generate", "--import-file",
          "--stack", "dev", "--out", "import.json"],
         cwd=folder,
-        env={**pulumi.env, "INCIDENT_API_KEY": API_KEY},
+        env=pulumi.env,
         capture_output=True,
         text=True,
         check=True,
@@ -136,20 +132,19 @@ def test_a_stack_of_release_0_2_0_moves_across_writing_nothing(
     assert {r["type"] for r in document["resources"]} == {tokens.STATUS}
     commands = printed_commands(generate.stderr)
     deletes = [argv[-1] for argv in commands if argv[1:3] == ["state", "delete"]]
-    assert [tokens.resource_name(urn) for urn in deletes[:1] + deletes[-2:]] == [
-        "live-order", "default", "org-b"
-    ], generate.stderr
+    # Dependents first: the order before its statuses, the providers last (in either order).
+    assert tokens.resource_name(deletes[0]) == "live-order", generate.stderr
+    assert {tokens.resource_name(urn) for urn in deletes[-2:]} == {"default", "org-b"}
     assert [argv[1] for argv in commands[len(deletes):]] == ["up", "import"], generate.stderr
 
     for argv in commands:
         if argv[1] != "state" and "incident-statuses" not in program.read_text("utf-8"):
-            # The program and the settings as the message says to change them, before any
-            # command that runs the program or the new plugin.
+            # The program as the message says to change it, before any command that runs it
+            # or the new plugin. The key is in the environment, which both releases read.
             program.write_text(
-                PROGRAM % {"package": tokens.PACKAGE, "plugins": user_venv / "bin"}, "utf-8"
+                PROGRAM % {"package": tokens.PACKAGE, "plugins": user_venv / "bin", **settings},
+                "utf-8",
             )
-            pulumi("config", "set", "--secret", "incident-statuses:apiKey", API_KEY)
-            pulumi("config", "rm", "incident:apiKey")
         pulumi(*argv[1:])
     assert stats(emulator.url)["writes"] == writes
     legacy = {tokens.LEGACY_STATUS, tokens.LEGACY_ORDER, tokens.LEGACY_PROVIDER}

@@ -48,12 +48,19 @@ def build_release(commit: str, dest: Path) -> Path:
     """The wheel of the release at ``commit``, built into ``dest`` from `git archive` of what a
     build reads; its path."""
     source = dest / f"source-{commit}"
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", commit, *SOURCES],
-        capture_output=True,
-        check=True,
-        timeout=60,
-    ).stdout
+    try:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", commit, *SOURCES],
+            capture_output=True,
+            check=True,
+            timeout=60,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError) as error:
+        said = getattr(error, "stderr", b"") or b""
+        raise RuntimeError(
+            f"cannot build the release at {commit}: this needs the repository's history, and "
+            f"`git archive` failed: {said.decode(errors='replace').strip() or error}"
+        ) from error
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(source, filter="data")
     out = dest / f"wheel-{commit}"

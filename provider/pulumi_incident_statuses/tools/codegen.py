@@ -203,7 +203,7 @@ class Move:
         as 0.2.0's); None when the default provider does."""
         if self.legacy.explicit_provider is None:
             return None
-        return this_release(self.legacy.provider)
+        return _this_release(self.legacy.provider)
 
     @property
     def parent(self) -> str | None:
@@ -212,7 +212,7 @@ class Move:
         return None if parts is None or parts[2] == _STACK else self.legacy.parent
 
 
-def this_release(urn: str) -> str:
+def _this_release(urn: str) -> str:
     """``urn`` of a resource of release 0.2.0's plugin, with this release's type in its place."""
     parts = tokens.urn_parts(urn)
     if parts is None:
@@ -499,9 +499,9 @@ def import_document(found: Plan) -> str:
             for variable, record in zip(found.variables, found.adoptable, strict=True)
         ),
     ]
-    # Parents and explicit providers, already in the state, are named in the name table: by their
-    # resource names (`pulumi import` names them so in the code it prints), unless a resource of
-    # the document has that name.
+    # Parents and explicit providers, in the state by the time of the import, go in the name
+    # table under their resource names (`pulumi import` uses the names in the code it prints),
+    # unless a resource of the document has that name.
     names: dict[str, str] = {}
     for entry, move in zip(moved, found.migrated, strict=True):
         for key, urn in (("parent", move.parent), ("provider", move.provider)):

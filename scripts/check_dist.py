@@ -4,8 +4,10 @@
 
 The wheel may hold only the `pulumi_incident_statuses` package and its `.dist-info`: no emulator,
 no harness, no tests. It must give the `incident-statuses` command, declare ranges (never exact
-pins) for its requirements and keep the emulator behind the `emulator` extra. Prints what it
-checked; exits 1 with every problem found.
+pins) for its requirements and keep the emulator behind the `emulator` extra. Nothing it installs
+may be named as incident.io's own provider's files are, so that both install into one
+virtualenv and neither replaces the other. Prints what it checked; exits 1 with every problem
+found.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import re
 import sys
 import tarfile
 import zipfile
+from collections.abc import Iterable
 from email.parser import HeaderParser
 from pathlib import Path
 
@@ -26,6 +29,9 @@ ENTRY_POINT = f"{PACKAGE}.tools.cli:main"
 PACKAGE_DATA = ("py.typed", "pulumi-plugin.json", "__init__.py")
 # Whole folders of the repository that belong to other distributions or to development.
 NOT_SHIPPED = ("incident_statuses_emulator", "incident_statuses_harness", "tests", "bench")
+# incident.io's provider (PyPI `pulumi-incident`): its plugin, as the engine finds it on PATH, and
+# its Python package. Release 0.2.0 installed a plugin of that name.
+THEIRS = ("pulumi-resource-incident", "pulumi_incident")
 
 
 def wheel_problems(wheel: Path) -> list[str]:
@@ -48,6 +54,7 @@ def wheel_problems(wheel: Path) -> list[str]:
         if f"{dist_info}/entry_points.txt" in names:
             entry_points.read_string(archive.read(f"{dist_info}/entry_points.txt").decode())
     scripts = entry_points["console_scripts"] if "console_scripts" in entry_points else {}
+    problems += [f"{wheel.name}: {found}" for found in named_like_theirs(names, scripts)]
     if scripts.get(COMMAND) != ENTRY_POINT:
         problems.append(f"{wheel.name}: no `{COMMAND} = {ENTRY_POINT}` console script")
     requires = metadata.get_all("Requires-Dist") or []
@@ -63,6 +70,16 @@ def wheel_problems(wheel: Path) -> list[str]:
     if not emulator or any('extra == "emulator"' not in r for r in emulator):
         problems.append(f"{wheel.name}: the emulator is not (only) behind the `emulator` extra")
     return problems
+
+
+def named_like_theirs(names: list[str], scripts: Iterable[str]) -> list[str]:
+    """The wheel's files and console scripts named as incident.io's provider names its own."""
+    found = [f"installs the command {script}" for script in scripts if script in THEIRS]
+    for name in names:
+        parts = name.split("/")
+        if any(part in THEIRS or part.startswith(f"{THEIRS[1]}-") for part in parts):
+            found.append(f"holds {name}, named as incident.io's provider's")
+    return found
 
 
 def sdist_problems(sdist: Path, version: str) -> list[str]:
@@ -108,7 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         return 1
     built = ", ".join(sorted(p.name for p in args.dist.iterdir()))
-    print(f"check_dist: {built}: wheel holds only {PACKAGE}, gives `{COMMAND}`, ranges only")
+    print(
+        f"check_dist: {built}: wheel holds only {PACKAGE}, gives `{COMMAND}`, ranges only, "
+        "nothing named as incident.io's provider's"
+    )
     return 0
 
 

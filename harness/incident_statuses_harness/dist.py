@@ -1,10 +1,13 @@
-"""The checkout's distributions, built as `make dist` builds them, for tests that install them."""
+"""The checkout's distributions, built as `make dist` builds them, for tests that install them;
+and an earlier release's wheel, built from the repository's history."""
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 from incident_statuses_harness.engine import ROOT
@@ -34,3 +37,39 @@ def build_distributions(dest: Path) -> Path:
         capture_output=True,
     )
     return out
+
+
+RELEASE_0_2_0 = "73d1e40"
+"""The commit of release 0.2.0, whose plugin `pulumi-resource-incident` served package
+`incident`, the name incident.io's own provider has."""
+
+
+def build_release(commit: str, dest: Path) -> Path:
+    """The wheel of the release at ``commit``, built into ``dest`` from `git archive` of what a
+    build reads; its path."""
+    source = dest / f"source-{commit}"
+    try:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", commit, *SOURCES],
+            capture_output=True,
+            check=True,
+            timeout=60,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError) as error:
+        said = getattr(error, "stderr", b"") or b""
+        raise RuntimeError(
+            f"cannot build the release at {commit}: this needs the repository's history, and "
+            f"`git archive` failed: {said.decode(errors='replace').strip() or error}"
+        ) from error
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(source, filter="data")
+    out = dest / f"wheel-{commit}"
+    subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--wheel", "--outdir", str(out),
+         str(source)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    (wheel,) = out.glob("*.whl")
+    return wheel

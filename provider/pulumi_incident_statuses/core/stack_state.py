@@ -3,7 +3,8 @@
 Three readers use it. `generate --stack` declares only what the stack does not manage yet:
 statuses it holds are left out, new resource names avoid the names its resources have (a second
 resource of one type and name is a `Duplicate resource URN`), and no new order lists a status its
-orders list. `recover` finds the creates a killed run left pending. And a provider that meets a
+orders list; and it finds the resources release 0.2.0's plugin left in the stack, to move them
+across. `recover` finds the creates a killed run left pending. And a provider that meets a
 status standing in the way of one of its resources asks whose it is (`view`): another resource
 of this stack, a create a killed run of this stack left pending, or nobody here.
 
@@ -33,6 +34,7 @@ from .errors import StackReadError
 
 __all__ = [
     "HistoryEntry",
+    "LegacyResource",
     "PendingCreate",
     "StackReadError",
     "StackState",
@@ -170,6 +172,35 @@ def _read_json(path: Path) -> Any:
 
 
 @dataclass(frozen=True)
+class LegacyResource:
+    """A resource of release 0.2.0's plugin (package `incident`) in a stack's state: a status, an
+    order, or a provider serving them."""
+
+    urn: str
+    type: str
+    """`tokens.LEGACY_STATUS`, `tokens.LEGACY_ORDER` or `tokens.LEGACY_PROVIDER`."""
+    id: str
+    provider: str = ""
+    """The URN of the provider resource serving it (empty for a provider)."""
+    parent: str = ""
+    """The URN of its parent (the stack's own resource, unless a component holds it)."""
+    dependents: tuple[str, ...] = ()
+    """URNs of the stack's other resources that depend on it or are its children: `pulumi state
+    delete` refuses to drop it while they refer to it."""
+
+    @property
+    def name(self) -> str:
+        """The resource's name in the program (the last part of its URN)."""
+        return tokens.resource_name(self.urn)
+
+    @property
+    def explicit_provider(self) -> str | None:
+        """The name of the explicit provider serving it; None for a default provider's."""
+        name = tokens.resource_name(self.provider) if self.provider else ""
+        return None if not name or name == "default" or name.startswith("default_") else name
+
+
+@dataclass(frozen=True)
 class StackState:
     """The statuses, resource names and orders a stack holds."""
 
@@ -187,8 +218,8 @@ class StackState:
     """The URNs of the status resources holding each status id."""
     pending: tuple[PendingCreate, ...] = ()
     """Creates of statuses a killed run left pending, by the checkpoint (and its history)."""
-    legacy: Mapping[str, str] = field(default_factory=dict)
-    """Statuses held under release 0.2.0's plugin token: status id by URN."""
+    legacy: tuple[LegacyResource, ...] = ()
+    """Release 0.2.0's plugin resources, as the state orders them: each after what it depends on."""
 
 
 def from_deployment(
@@ -198,7 +229,6 @@ def from_deployment(
     status_types = tokens.STATUSES | {tokens.LEGACY_STATUS}
     order_types = tokens.ORDERS | {tokens.LEGACY_ORDER}
     holders: dict[str, list[str]] = {}
-    legacy: dict[str, str] = {}
     names: set[str] = set()
     orders: dict[str, list[str]] = {}
     ordered: set[str] = set()
@@ -214,8 +244,6 @@ def from_deployment(
         if kind in status_types:
             if resource.get("id"):
                 holders.setdefault(str(resource["id"]), []).append(urn)
-                if kind == tokens.LEGACY_STATUS:
-                    legacy[urn] = str(resource["id"])
             continue
         inputs = resource.get("inputs") or {}
         outputs = resource.get("outputs") or {}
@@ -234,8 +262,65 @@ def from_deployment(
         ordered_ids=frozenset(ordered),
         holders={status_id: tuple(urns) for status_id, urns in holders.items()},
         pending=tuple(unfinished),
-        legacy=legacy,
+        legacy=_legacy(resources),
     )
+
+
+def _provider_urn(reference: object) -> str:
+    """The URN of a provider reference (``URN::ID``), as resources record their provider."""
+    return str(reference).rsplit("::", 1)[0] if reference else ""
+
+
+def _refers_to(resource: Mapping[str, Any]) -> set[str]:
+    """Every URN a resource's state names as one it depends on or belongs to."""
+    named = {str(urn) for urn in resource.get("dependencies") or []}
+    for urns in (resource.get("propertyDependencies") or {}).values():
+        named.update(str(urn) for urn in urns or [])
+    named.update(str(resource[key]) for key in ("parent", "deletedWith") if resource.get(key))
+    named.add(_provider_urn(resource.get("provider")))
+    return named
+
+
+def _legacy(resources: Sequence[Mapping[str, Any]]) -> tuple[LegacyResource, ...]:
+    """Release 0.2.0's statuses and orders, and the providers that serve only them.
+
+    incident.io's own provider is package `incident` too: a `pulumi:providers:incident` counts
+    as 0.2.0's only when 0.2.0's resources use it and nothing else does.
+    """
+    kinds = {tokens.LEGACY_STATUS, tokens.LEGACY_ORDER}
+    ours = [r for r in resources if r.get("type") in kinds]
+    serving = {_provider_urn(r.get("provider")) for r in ours}
+    served_others = {
+        _provider_urn(r.get("provider")) for r in resources if r.get("type") not in kinds
+    }
+    providers = [
+        r
+        for r in resources
+        if r.get("type") == tokens.LEGACY_PROVIDER
+        and str(r.get("urn")) in serving - served_others
+    ]
+    legacy_urns = {str(r.get("urn")) for r in [*ours, *providers]}
+    found: list[LegacyResource] = []
+    for resource in resources:
+        urn = str(resource.get("urn"))
+        if urn not in legacy_urns:
+            continue
+        dependents = tuple(
+            str(other.get("urn"))
+            for other in resources
+            if str(other.get("urn")) not in legacy_urns and urn in _refers_to(other)
+        )
+        found.append(
+            LegacyResource(
+                urn=urn,
+                type=str(resource.get("type")),
+                id=str(resource.get("id") or ""),
+                provider=_provider_urn(resource.get("provider")),
+                parent=str(resource.get("parent") or ""),
+                dependents=dependents,
+            )
+        )
+    return tuple(found)
 
 
 def _pulumi() -> str:

@@ -256,14 +256,32 @@ def _run_generate(args: argparse.Namespace) -> int:
         _say(f"read the stacks {read}: a status one of them manages is not declared again")
     if out is None:
         sys.stdout.write(text)
-        return 0
-    try:
-        with out.open("w" if args.force else "x", encoding="utf-8") as file:
-            file.write(text)
-    except FileExistsError:
-        return _refuse_overwrite(out)
-    _say(f"wrote {out}: {_summary(found, args)}")
+    else:
+        try:
+            with out.open("w" if args.force else "x", encoding="utf-8") as file:
+                file.write(text)
+        except FileExistsError:
+            return _refuse_overwrite(out)
+        _say(f"wrote {out}: {_summary(found, args)}")
+    if stack is not None and stack.legacy:
+        _say_migration(found, args)
     return 0
+
+
+def _say_migration(found: codegen.Plan, args: argparse.Namespace) -> None:
+    """How to move the resources of release 0.2.0's plugin in the stack across."""
+    if not args.import_file:
+        _say(
+            f"the stack {args.stack!r} holds resources of release 0.2.0's plugin, left out here: "
+            "move them across with --import-file (see the plugin guide, docs/plugin.md)"
+        )
+        return
+    first, *rest = codegen.migration_steps(
+        found, stack=args.stack, import_file=str(args.out) if args.out else "FILE"
+    )
+    _say(first)
+    for line in rest:
+        sys.stderr.write(f"  {line}\n")
 
 
 def _read_stacks(
@@ -283,15 +301,22 @@ def _read_stacks(
 
 def _summary(found: codegen.Plan, args: argparse.Namespace) -> str:
     """What was written: how many to adopt, how many left out and why, what to run next."""
+    moved = len(found.migrated) if args.import_file else 0
     left_out = [f"{len(found.incident_io)} managed by incident.io"]
     if found.stack is not None:
-        left_out.append(f"{len(found.held)} the stack {found.stack.stack!r} manages already")
+        held = len(found.held) - moved
+        left_out.append(f"{held} the stack {found.stack.stack!r} manages already")
     elsewhere = sum(len(records) for records in found.elsewhere.values())
     if elsewhere:
         left_out.append(f"{elsewhere} other stacks manage")
-    declared = len(found.adoptable) + len(found.migrated) * bool(args.import_file)
+    declared = len(found.adoptable) + moved
     if args.import_file:
         then = f"`pulumi import --file {args.out}` adopts them (protected, as pulumi import does)"
+        if moved:
+            then = (
+                f"{moved} of them the stack holds under release 0.2.0's tokens, moved to this "
+                f"release's under the same names; {then}"
+            )
     else:
         then = "its first `pulumi up` adopts them without creating any" + (
             "" if args.protect else " (not protected: pulumi destroy deletes them)"

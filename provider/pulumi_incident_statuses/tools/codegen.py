@@ -12,6 +12,11 @@ Statuses incident.io owns (see `categories.owned_by_incident_io`) are not declar
 reference those with `get_incident_status`. Given the state of a stack (`stack_state`), the
 program extends that stack: it leaves out the statuses the stack manages, takes no resource name
 the stack's resources have, and orders no category one of the stack's orders already orders.
+
+A stack made with release 0.2.0's plugin (package `incident`, now incident.io's) moves across
+through the `pulumi import --file` document (`import_document`) and the steps around it
+(`migration_steps`): the statuses are imported under this release's token by the same names,
+and 0.2.0's resources are dropped from the state; nothing is written to incident.io.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import json
 import keyword
 import re
+import shlex
 import textwrap
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -27,10 +33,20 @@ from dataclasses import dataclass
 from ..core import tokens
 from ..core.categories import CONFIGURABLE, CREATABLE, owned_by_incident_io
 from ..core.settings import DEFAULT_ENDPOINT
-from ..core.stack_state import StackState
+from ..core.stack_state import LegacyResource, StackState
 from ..core.wire import IncidentStatusRecord
 
-__all__ = ["Plan", "generate", "import_document", "import_file", "plan", "program", "slug"]
+__all__ = [
+    "Move",
+    "Plan",
+    "generate",
+    "import_document",
+    "import_file",
+    "migration_steps",
+    "plan",
+    "program",
+    "slug",
+]
 
 _MAX_SLUG = 48
 # Names the generated module binds itself; a status variable must not rebind them.
@@ -169,6 +185,54 @@ def _names(records: Iterable[IncidentStatusRecord]) -> str:
 
 
 @dataclass(frozen=True)
+class Move:
+    """A status a stack holds under release 0.2.0's token, imported under this release's by the
+    same resource name, parent and (this release's) provider."""
+
+    legacy: LegacyResource
+    record: IncidentStatusRecord
+
+    @property
+    def name(self) -> str:
+        """The resource's name in the program."""
+        return self.legacy.name
+
+    @property
+    def provider(self) -> str | None:
+        """The URN of this release's explicit provider that serves it (the one of the same name
+        as 0.2.0's); None when the default provider does."""
+        if self.legacy.explicit_provider is None:
+            return None
+        return _this_release(self.legacy.provider)
+
+    @property
+    def parent(self) -> str | None:
+        """The URN of its parent when that is not the stack itself (a component, say)."""
+        parts = tokens.urn_parts(self.legacy.parent)
+        return None if parts is None or parts[2] == _STACK else self.legacy.parent
+
+
+def _this_release(urn: str) -> str:
+    """``urn`` of a resource of release 0.2.0's plugin, with this release's type in its place."""
+    parts = tokens.urn_parts(urn)
+    if parts is None:
+        return urn
+    stack, project, qualified, name = parts
+    *parents, kind = qualified.split("$")
+    kind = _THIS_RELEASE.get(kind, kind)
+    return f"urn:pulumi:{stack}::{project}::{'$'.join([*parents, kind])}::{name}"
+
+
+_STACK = "pulumi:pulumi:Stack"
+
+_THIS_RELEASE = {
+    tokens.LEGACY_STATUS: tokens.STATUS,
+    tokens.LEGACY_ORDER: tokens.ORDER,
+    tokens.LEGACY_PROVIDER: tokens.PROVIDER,
+}
+
+
+@dataclass(frozen=True)
 class Plan:
     """What a program adopting an organisation declares, and what it leaves out and why.
 
@@ -190,9 +254,9 @@ class Plan:
     """The stack the program extends, if any."""
     others: tuple[str, ...] = ()
     """The other stacks that were read."""
-    migrated: tuple[tuple[str, IncidentStatusRecord], ...] = ()
-    """Statuses the extended stack holds under release 0.2.0's plugin token, with their resource
-    names: `import_file` moves them to this release's token under the same names."""
+    migrated: tuple[Move, ...] = ()
+    """Statuses the extended stack holds under release 0.2.0's plugin token (and incident.io
+    still has): `import_file` moves them to this release's token under the same names."""
 
     @property
     def left_out(self) -> int:
@@ -221,7 +285,7 @@ def plan(
     left_out = incident_io_ids | held_ids | elsewhere_ids
     adoptable = sorted((r for r in all_records if r.id not in left_out), key=_lifecycle_order)
     taken = stack.resource_names if stack is not None else frozenset()
-    legacy = stack.legacy if stack is not None else {}
+    legacy = stack.legacy if stack is not None else ()
     return Plan(
         adoptable=tuple(adoptable),
         variables=tuple(_variable_names(adoptable, taken)),
@@ -231,9 +295,9 @@ def plan(
         stack=stack,
         others=tuple(other.stack for other in others),
         migrated=tuple(
-            (tokens.resource_name(urn), by_id[status_id])
-            for urn, status_id in sorted(legacy.items())
-            if status_id in by_id
+            Move(resource, by_id[resource.id])
+            for resource in legacy
+            if resource.type == tokens.LEGACY_STATUS and resource.id in by_id
         ),
     )
 
@@ -425,14 +489,102 @@ def import_file(
 
 def import_document(found: Plan) -> str:
     """The JSON `import_file` writes, for an adoption plan made already."""
+    moved: list[dict[str, str]] = [
+        {"type": tokens.STATUS, "name": move.name, "id": move.record.id} for move in found.migrated
+    ]
     resources = [
-        *(
-            {"type": tokens.STATUS, "name": name, "id": record.id}
-            for name, record in found.migrated
-        ),
+        *moved,
         *(
             {"type": tokens.STATUS, "name": _resource_name(variable), "id": record.id}
             for variable, record in zip(found.variables, found.adoptable, strict=True)
         ),
     ]
-    return json.dumps({"resources": resources}, indent=2, ensure_ascii=False) + "\n"
+    # Parents and explicit providers, in the state by the time of the import, go in the name
+    # table under their resource names (`pulumi import` uses the names in the code it prints),
+    # unless a resource of the document has that name.
+    names: dict[str, str] = {}
+    for entry, move in zip(moved, found.migrated, strict=True):
+        for key, urn in (("parent", move.parent), ("provider", move.provider)):
+            if urn is None:
+                continue
+            if urn not in names:
+                taken = {r["name"] for r in resources} | set(names.values())
+                names[urn] = _unused(tokens.resource_name(urn), taken)
+            entry[key] = names[urn]
+    table = {name: urn for urn, name in names.items()}
+    document = {"nameTable": table, "resources": resources} if table else {"resources": resources}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _quoted(urn: str) -> str:
+    """``urn`` single-quoted for a POSIX shell, as Pulumi advises for URNs (``$`` joins types)."""
+    return "'" + urn.replace("'", "'\\''") + "'"
+
+
+def migration_steps(found: Plan, *, stack: str, import_file: str) -> list[str]:
+    """What to run, around `pulumi import --file IMPORT_FILE`, to move the resources release
+    0.2.0's plugin left in ``stack`` to this release's: one line each; empty if there are none.
+
+    The old plugin is gone once this release is installed, and every `pulumi` command but `state`
+    loads the providers the state records: so 0.2.0's resources leave the state first (dependents
+    first: `pulumi state delete` refuses a resource something still depends on), then the program
+    changes, this release's explicit providers are created, and the statuses are imported.
+    """
+    legacy = found.stack.legacy if found.stack is not None else ()
+    if not legacy:
+        return []
+    flag = f"--stack {shlex.quote(stack)}"
+    kinds = [resource.type for resource in legacy]
+    counted = ", ".join(
+        f"{kinds.count(kind)} {noun if kinds.count(kind) == 1 else plural}"
+        for kind, noun, plural in (
+            (tokens.LEGACY_STATUS, "status", "statuses"),
+            (tokens.LEGACY_ORDER, "order", "orders"),
+            (tokens.LEGACY_PROVIDER, "provider", "providers"),
+        )
+        if kind in kinds
+    )
+    steps = [
+        f"the stack {stack!r} holds resources of release 0.2.0's plugin (package "
+        f"`{tokens.LEGACY_PACKAGE}`, incident.io's own provider's name): {counted}. To move them "
+        "to this release, writing nothing to incident.io:",
+        "1. Drop them from the state (incident.io keeps the statuses), in this order:",
+        *(
+            f"   pulumi state delete {flag} --force --yes {_quoted(resource.urn)}"
+            for resource in reversed(legacy)
+        ),
+    ]
+    held = [resource for resource in legacy if resource.dependents]
+    if held:
+        steps.append(
+            "   `pulumi state delete` refuses a resource others depend on: first remove these "
+            "references from the state (`pulumi stack export`, edit, `pulumi stack import`): "
+            + "; ".join(f"{', '.join(r.dependents)} on {r.urn}" for r in held)
+        )
+    steps.append(
+        f"2. In the program: every `{tokens.LEGACY_PACKAGE}:index:` type or function becomes "
+        f"`{tokens.PACKAGE}:index:` ({tokens.STATUS}, {tokens.ORDER}, {tokens.GET_STATUS}); "
+        f"a provider `{tokens.LEGACY_PROVIDER}` becomes `{tokens.PROVIDER}`; the plugin "
+        f"`{tokens.LEGACY_PACKAGE}` under plugins.providers becomes `{tokens.PACKAGE}` (the folder "
+        f"holding {tokens.PLUGIN}); stack config `{tokens.LEGACY_PACKAGE}:apiKey` and "
+        f"`{tokens.LEGACY_PACKAGE}:endpoint` become `{tokens.PACKAGE}:apiKey` and "
+        f"`{tokens.PACKAGE}:endpoint` (or INCIDENT_API_KEY and INCIDENT_ENDPOINT)."
+    )
+    step = 3
+    providers = sorted({move.provider for move in found.migrated if move.provider})
+    if providers:
+        steps += [
+            f"{step}. Create this release's explicit providers (only them: nothing is sent to "
+            "incident.io):",
+            f"   pulumi up {flag} --yes "
+            + " ".join(f"--target {_quoted(urn)}" for urn in providers),
+        ]
+        step += 1
+    steps += [
+        f"{step}. Import the statuses under this release's token:",
+        f"   pulumi import {flag} --yes --file {shlex.quote(import_file)}",
+        f"{step + 1}. pulumi up {flag}: it applies the program's options (`protect` among them) "
+        "and creates each order in the state, writing nothing while the statuses are in that "
+        "order.",
+    ]
+    return steps

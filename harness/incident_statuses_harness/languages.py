@@ -120,10 +120,8 @@ func main() {{
 \t\t\t}}
 \t\t\tlisted = append(listed, status.ID().ToStringOutput())
 \t\t}}
-\t\tif _, err := incident.NewIncidentStatusOrder(ctx, "live-order", &incident.IncidentStatusOrderArgs{{
-\t\t\tCategory: pulumi.String("live"),
-\t\t\tStatuses: listed,
-\t\t}}); err != nil {{
+\t\torder := &incident.IncidentStatusOrderArgs{{Category: pulumi.String("live"), Statuses: listed}}
+\t\tif _, err := incident.NewIncidentStatusOrder(ctx, "live-order", order); err != nil {{
 \t\t\treturn err
 \t\t}}
 \t\ttriage := incident.LookupIncidentStatusOutput(ctx, incident.LookupIncidentStatusOutputArgs{{

@@ -169,11 +169,14 @@ MOSTLY_WAITING = (
 )
 LONGEST_FIRST = (
     "test_mixed_engine.py",
-    "test_projects_engine.py",
     "test_concurrency_engine.py",
+    "test_second_week_engine.py",
+    "test_projects_engine.py",
     "test_order_engine.py",
+    "test_crash_engine.py",
     "test_resource_engine.py",
     "test_languages_engine.py",
+    "test_migration_engine.py",
 )
 
 

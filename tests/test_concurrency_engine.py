@@ -34,7 +34,8 @@ from incident_statuses_harness.workspace import open_stack
 pytestmark = pytest.mark.engine
 
 PER_STACK = 15
-ROUNDS = 5
+ROUNDS = 3
+"""Rounds a run of the suite holds; `make soak` (bench/soak.py) runs many more, for depth."""
 
 PROGRAM = """\
 import json

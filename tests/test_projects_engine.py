@@ -26,6 +26,7 @@ from incident_statuses_harness.engine import (
 )
 from incident_statuses_harness.organisation import MANAGED, edit, seed
 from incident_statuses_harness.user import shell, user_project
+from pulumi_incident_statuses.core.tokens import DYNAMIC_ORDER, DYNAMIC_STATUS
 
 pytestmark = pytest.mark.engine
 
@@ -122,9 +123,13 @@ def test_project_through_the_cli(project: str, tmp_path: Path, emulator: Emulato
     assert configurable(emulator.url)[target]["description"] == "Edited in the program."
     assert {n: s["id"] for n, s in configurable(emulator.url).items()} == ids
 
-    # Export and import round trip: nothing to do after.
+    # Export and import round trip, every resource of ours of our type: nothing to do after.
     exported = tmp_path / "exported.json"
     pulumi("stack", "export", "--file", str(exported))
+    resources = json.loads(exported.read_text(encoding="utf-8"))["deployment"]["resources"]
+    ours = [r for r in resources if not r["type"].startswith("pulumi:")]
+    assert {r["type"] for r in ours} == {DYNAMIC_STATUS, DYNAMIC_ORDER}
+    assert {r["id"] for r in ours if r["type"] == DYNAMIC_STATUS} == set(ids.values())
     pulumi("stack", "import", "--file", str(exported))
     pulumi("preview", "--expect-no-changes")
 

@@ -65,9 +65,10 @@ def shell(tmp_path: Path, cwd: Path, emulator: EmulatorProcess, *, key_in_env: b
 
 
 def source_digest() -> str:
-    """A digest of what pip installs from this checkout: its metadata and the package's files."""
+    """A digest of what pip installs from this checkout: its metadata and the package's files,
+    and of how `installed_venv` installs them (this module)."""
     digest = hashlib.sha256()
-    metadata = [ROOT / "pyproject.toml", ROOT / "constraints.txt"]
+    metadata = [ROOT / "pyproject.toml", ROOT / "constraints.txt", Path(__file__)]
     files = [*metadata, *sorted((ROOT / "provider").rglob("*"))]
     for path in files:
         # pip's build of the package rewrites its egg-info in the source tree: left out, or the
@@ -100,9 +101,11 @@ def installed_venv(digest: str, cache: Path = USER_VENVS) -> Path:
                 if stale.is_dir():
                     shutil.rmtree(stale)
             subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            # pip itself too, pinned: the language host runs `pip list` before every program run,
+            # and the pinned pip starts in half the time of the one `venv` bundles.
             subprocess.run(
                 [str(venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check",
-                 "-c", str(ROOT / "constraints.txt"), str(ROOT)],
+                 "-c", str(ROOT / "constraints.txt"), "pip", str(ROOT)],
                 check=True,
                 timeout=600,
             )

@@ -482,7 +482,9 @@ def plugin_commands() -> list[PluginCommand]:
     for page in COMMAND_PAGES:
         where = str(page.relative_to(ROOT))
         typed = [
-            line for block in code_blocks(page) if block.lang in ("sh", "bash")
+            line
+            for block in code_blocks(page)
+            if block.lang in ("sh", "bash")
             for line in _shell_lines(block)
         ]
         for text in [*typed, *re.findall(r"`([^`]+)`", flat(prose(page)))]:
@@ -502,8 +504,12 @@ PLUGIN_COMMANDS = plugin_commands()
 
 def test_the_docs_give_plugin_commands_to_check() -> None:
     kinds = {command.argv[1:3] for command in PLUGIN_COMMANDS}
-    assert kinds >= {("package", "gen-sdk"), ("package", "get-schema"), ("package", "add"),
-                     ("plugin", "install")}, kinds
+    assert kinds >= {
+        ("package", "gen-sdk"),
+        ("package", "get-schema"),
+        ("package", "add"),
+        ("plugin", "install"),
+    }, kinds
 
 
 @pytest.mark.parametrize("command", PLUGIN_COMMANDS, ids=lambda c: " ".join(c.argv[1:3]))
@@ -568,3 +574,21 @@ def test_plugins_providers_paths_hold_the_plugin(tmp_path: Path) -> None:
     assert paths
     for where, path in paths:
         assert (tmp_path / path / plugin_schema.PLUGIN).exists(), (where, path)
+
+
+def test_the_wheels_the_docs_name_are_this_version() -> None:
+    """Paths to the wheel `make dist` builds, and pip's messages about the installed package,
+    name the version being released."""
+    named = [
+        (page.name, found)
+        for page in PAGES
+        for found in re.findall(
+            r"pulumi[_-]incident[_-]statuses-(\d+\.\d+\.\d+)-py3"
+            r"|pulumi-incident-statuses (\d+\.\d+\.\d+)\s+requires",
+            page.read_text(encoding="utf-8"),
+        )
+    ]
+    assert named
+    assert {(where, "".join(version)) for where, version in named} == {
+        (where, versions.package()) for where, _ in named
+    }

@@ -9,7 +9,6 @@ manages.
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -160,9 +159,7 @@ def test_generate_for_a_stack_extends_it_and_destroy_leaves_what_was_adopted(
     )
 
     command = str(user_venv / "bin" / "incident-statuses")
-    listed = subprocess.run(
-        [command, "list"], cwd=folder, env=pulumi.env, capture_output=True, text=True, check=True
-    )
+    listed = pulumi.run(command, "list")
     header, *rows = listed.stdout.splitlines()
     assert header.split()[-1] == "OWNER"
     owners = {row.split()[0]: row.rsplit("  ", 1)[-1] for row in rows}
@@ -179,15 +176,7 @@ def test_generate_for_a_stack_extends_it_and_destroy_leaves_what_was_adopted(
     team_b("stack", "init", "team-b")
     team_b("up", "--yes")
 
-    generated = subprocess.run(
-        [command, "generate", "--stack", "dev", "--out", "statuses.py"],
-        cwd=folder,
-        env=pulumi.env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert generated.returncode == 0, generated.stderr
+    generated = pulumi.run(command, "generate", "--stack", "dev", "--out", "statuses.py")
     read, wrote = generated.stderr.splitlines()
     assert read.startswith("incident-statuses: read the stacks 'dev', ") and "team-b" in read
     assert wrote == (

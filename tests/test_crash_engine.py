@@ -253,15 +253,7 @@ def test_up_killed_mid_deployment_recovers_whatever_ran_next(
     pulumi("refresh", "--yes")
     writes = stats(emulator.url)["writes"]
 
-    recovered = subprocess.run(
-        [str(user_venv / "bin" / "incident-statuses"), "recover"],
-        cwd=folder,
-        env=pulumi.env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    recovered = pulumi.run(user_venv / "bin" / "incident-statuses", "recover", check=False)
     assert recovered.returncode == 0, recovered.stderr
     print(recovered.stdout)
     assert stats(emulator.url)["writes"] == writes, "recover writes nothing to incident.io"

@@ -6,7 +6,6 @@ that check, and show it catches a wheel that carries more than the package or pi
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -14,22 +13,13 @@ import sys
 import tomllib
 import zipfile
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+from incident_statuses_harness.dist import load_check_dist
 from incident_statuses_harness.engine import ROOT
 
-
-def _check_dist() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("check_dist", ROOT / "scripts" / "check_dist.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-check_dist = _check_dist()
+check_dist = load_check_dist()
 
 
 def _rewritten(wheel: Path, dest: Path, edit: dict[str, bytes | None]) -> Path:

@@ -4,23 +4,11 @@ refuses release 0.2.0's, whose plugin was `pulumi-resource-incident`."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
-from incident_statuses_harness.dist import RELEASE_0_2_0, build_release
-from incident_statuses_harness.engine import ROOT
+from incident_statuses_harness.dist import RELEASE_0_2_0, build_release, load_check_dist
 
-
-def _check_dist() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("check_dist", ROOT / "scripts" / "check_dist.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-check_dist = _check_dist()
+check_dist = load_check_dist()
 
 
 def test_this_releases_wheel_installs_nothing_named_as_incident_ios(dist_dir: Path) -> None:

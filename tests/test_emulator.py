@@ -33,16 +33,7 @@ STATUS_FIELDS = {"id", "name", "description", "category", "rank", "created_at", 
 ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
 MANAGED_IN_ORDER = ("Triage", "Closed", "Paused", "Declined", "Merged", "Canceled")
-CATEGORY_ORDER = [
-    "triage",
-    "live",
-    "learning",
-    "closed",
-    "paused",
-    "declined",
-    "merged",
-    "canceled",
-]
+CATEGORY_ORDER = "triage live learning closed paused declined merged canceled".split()
 RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Used")
 
 Factory = Callable[..., EmulatorProcess]

@@ -113,15 +113,9 @@ def test_a_stack_of_release_0_2_0_moves_across_writing_nothing(
     # The upgrade: release 0.2.0, its plugin with it, is gone.
     shutil.rmtree(old)
     assert shutil.which("pulumi-resource-incident", path=pulumi.env["PATH"]) is None
-    generate = subprocess.run(
-        [str(user_venv / "bin" / "incident-statuses"), "generate", "--import-file",
-         "--stack", "dev", "--out", "import.json"],
-        cwd=folder,
-        env=pulumi.env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
+    generate = pulumi.run(
+        user_venv / "bin" / "incident-statuses",
+        "generate", "--import-file", "--stack", "dev", "--out", "import.json",
     )
     document = json.loads((folder / "import.json").read_text("utf-8"))
     assert sorted((r["name"], r["id"], r.get("provider")) for r in document["resources"]) == [

@@ -110,11 +110,8 @@ def test_pulumi_import_adopts_without_writing(tmp_path: Path, emulator: Emulator
 
     # Many at once from the file `incident-statuses generate --import-file` writes (less the
     # status imported alone above).
-    subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "incident-statuses"), "generate", "--import-file",
-         "--out", str(tmp_path / "generated.json")],
-        env=pulumi.env, check=True, capture_output=True, timeout=60,
-    )
+    pulumi.run(ROOT / ".venv" / "bin" / "incident-statuses", "generate", "--import-file",
+               "--out", str(tmp_path / "generated.json"))
     listing = json.loads((tmp_path / "generated.json").read_text("utf-8"))
     assert [r["name"] for r in listing["resources"]] == ["investigating", "fixing", "documenting"]
     listing["resources"] = listing["resources"][1:]

@@ -1,19 +1,31 @@
 """The checkout's distributions, built as `make dist` builds them, for tests that install them;
-and an earlier release's wheel, built from the repository's history."""
+an earlier release's wheel, built from the repository's history; and the check `make dist` runs
+on them, as a module."""
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import shutil
 import subprocess
 import sys
 import tarfile
 from pathlib import Path
+from types import ModuleType
 
 from incident_statuses_harness.engine import ROOT
 
 # What a build reads: the package's sources and the files pyproject.toml and MANIFEST.in name.
 SOURCES = ("pyproject.toml", "MANIFEST.in", "README.md", "CHANGELOG.md", "provider")
+
+
+def load_check_dist() -> ModuleType:
+    """scripts/check_dist.py, loaded as a module (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("check_dist", ROOT / "scripts" / "check_dist.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def build_distributions(dest: Path) -> Path:
@@ -65,8 +77,16 @@ def build_release(commit: str, dest: Path) -> Path:
         tar.extractall(source, filter="data")
     out = dest / f"wheel-{commit}"
     subprocess.run(
-        [sys.executable, "-m", "build", "--no-isolation", "--wheel", "--outdir", str(out),
-         str(source)],
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--no-isolation",
+            "--wheel",
+            "--outdir",
+            str(out),
+            str(source),
+        ],
         check=True,
         capture_output=True,
         timeout=120,

@@ -31,18 +31,21 @@ class Cli:
         self.env = env
 
     def __call__(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """`pulumi ARGS`, never asking, in plain text."""
+        return self.run("pulumi", *args, "--non-interactive", "--color", "never", check=check)
+
+    def run(
+        self, command: str | Path, *args: str, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        """Any command (`incident-statuses list`, say) in this folder and environment; with
+        ``check``, one that fails raises with what it printed."""
+        argv = [str(command), *args]
         done = subprocess.run(
-            ["pulumi", *args, "--non-interactive", "--color", "never"],
-            cwd=self.cwd,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
+            argv, cwd=self.cwd, env=self.env, capture_output=True, text=True, timeout=300
         )
         if check and done.returncode != 0:
             raise AssertionError(
-                f"`pulumi {' '.join(args)}` exited {done.returncode}\n"
+                f"`{' '.join(argv)}` exited {done.returncode}\n"
                 f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
             )
         return done

@@ -34,17 +34,22 @@ class ApiError(Exception):
     status: int = 500
     error_type: str = "api_error"
 
+    def __init_subclass__(cls, *, status: int | None = None, error_type: str | None = None) -> None:
+        """Each kind of refusal names its HTTP status and ``type`` in its class statement."""
+        super().__init_subclass__()
+        if status is not None:
+            cls.status = status
+        if error_type is not None:
+            cls.error_type = error_type
+
     def __init__(self, problems: Sequence[Problem]) -> None:
         """Wrap one or more problems; the first one's message is the exception's message."""
         super().__init__(problems[0].message if problems else self.error_type)
         self.problems: tuple[Problem, ...] = tuple(problems)
 
 
-class InvalidRequest(ApiError):
+class InvalidRequest(ApiError, status=400, error_type="invalid_request_error"):
     """The request could not be read as the operation's payload at all."""
-
-    status = 400
-    error_type = "invalid_request_error"
 
     def __init__(self, problems: Sequence[Problem], *, status: int = 400) -> None:
         """Refuse the request with a 4xx status (400 unless, say, the body is too large)."""
@@ -52,39 +57,24 @@ class InvalidRequest(ApiError):
         self.status = status
 
 
-class Unauthenticated(ApiError):
+class Unauthenticated(ApiError, status=401, error_type="authentication_error"):
     """No API key, or not the one the emulator accepts."""
 
-    status = 401
-    error_type = "authentication_error"
 
-
-class NotFound(ApiError):
+class NotFound(ApiError, status=404, error_type="not_found"):
     """No status has this id, or no operation lives at this path."""
 
-    status = 404
-    error_type = "not_found"
 
-
-class MethodNotAllowed(ApiError):
+class MethodNotAllowed(ApiError, status=405, error_type="invalid_request_error"):
     """The path exists but not with this HTTP method."""
 
-    status = 405
-    error_type = "invalid_request_error"
 
-
-class ValidationFailed(ApiError):
+class ValidationFailed(ApiError, status=422, error_type="validation_error"):
     """The payload was readable but breaks a rule of the API."""
 
-    status = 422
-    error_type = "validation_error"
 
-
-class RateLimited(ApiError):
+class RateLimited(ApiError, status=429, error_type="too_many_requests"):
     """The API key's token bucket is empty."""
-
-    status = 429
-    error_type = "too_many_requests"
 
     def __init__(self, *, limit: int, retry_after_seconds: int, retry_at: str) -> None:
         """Describe when a token will next be available."""
@@ -96,10 +86,8 @@ class RateLimited(ApiError):
         self.retry_at = retry_at
 
 
-class InjectedFault(ApiError):
+class InjectedFault(ApiError, error_type="api_error"):
     """A server error the emulator made up on purpose; nothing was applied."""
-
-    error_type = "api_error"
 
     def __init__(self, status: int) -> None:
         """Fail with ``status`` (500 or 503)."""

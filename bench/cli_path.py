@@ -22,8 +22,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import psutil
-
 import scenarios
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from incident_statuses_harness.engine import ROOT, toolchain
@@ -176,12 +174,7 @@ def _measure(
     return scenarios.measure(
         lambda: target.operate(operation.replace("mixed", "cli")),
         emulator=emulator,
-        server=psutil.Process(emulator.pid),
-        size=size,
-        run=run,
-        latency_ms=0,
-        operation=operation,
-        side=side,
+        at=scenarios.Point(size, run, 0, operation, side),
         expected_changes=_expected(operation, size),
     )
 

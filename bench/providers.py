@@ -30,8 +30,6 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
-import psutil
-
 import cli_path
 import scenarios
 from builds import GoProvider
@@ -143,17 +141,11 @@ def lifecycle(
         for index, command in enumerate(commands):
             shift = (run + index) % len(sides)
             for program, side in sides[shift:] + sides[:shift]:
-                emulator = emulators[program, side]
                 operation = f"{program} {command}"
                 sample = scenarios.measure(
                     functools.partial(projects[program, side].operate, operation),
-                    emulator=emulator,
-                    server=psutil.Process(emulator.pid),
-                    size=size,
-                    run=run,
-                    latency_ms=latency_ms,
-                    operation=operation,
-                    side=side,
+                    emulator=emulators[program, side],
+                    at=scenarios.Point(size, run, latency_ms, operation, side),
                     expected_changes=expected(command, size),
                 )
                 samples.append(sample)

@@ -12,6 +12,7 @@ The engine helpers and the no-I/O baseline come from `incident_statuses_harness`
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import tempfile
 import threading
@@ -114,19 +115,26 @@ class Sample:
         return self.changes == self.expected_changes
 
 
+@dataclass(frozen=True)
+class Point:
+    """Where a sample sits: the fields of `Sample` that say what was measured, not the result."""
+
+    size: int
+    run: int
+    latency_ms: int
+    operation: str
+    side: str
+
+
 def measure(
     operate: Callable[[], dict[str, int]],
     *,
     emulator: EmulatorProcess,
-    server: psutil.Process,
-    size: int,
-    run: int,
-    latency_ms: int,
-    operation: str,
-    side: str,
+    at: Point,
     expected_changes: dict[str, int],
 ) -> Sample:
     """Run `operate` (which returns the engine's change summary) once, measured as a `Sample`."""
+    server = psutil.Process(emulator.pid)
     before, cpu_before = emulator.stats(), _cpu_seconds(server)
     with ProviderWatch() as watch:
         started = time.perf_counter()
@@ -134,11 +142,7 @@ def measure(
         seconds = time.perf_counter() - started
     cpu_after = _cpu_seconds(server)
     return Sample(
-        size=size,
-        run=run,
-        latency_ms=latency_ms,
-        operation=operation,
-        side=side,
+        **dataclasses.asdict(at),
         seconds=seconds,
         requests=Requests.between(before, emulator.stats()),
         provider_peak_rss_mib=watch.peak_mib,
@@ -358,7 +362,6 @@ def lifecycle(
             rate_limit=UNTHROTTLED,
         ) as emulator,
     ):
-        server = psutil.Process(emulator.pid)
         declared = {side: specs(size) for side in SIDES}
         with _stacks(Path(temporary), emulator, declared) as stacks:
             for index, operation in enumerate(operations):
@@ -370,12 +373,7 @@ def lifecycle(
                     sample = measure(
                         functools.partial(_operate, stacks[side], operation),
                         emulator=emulator,
-                        server=server,
-                        size=size,
-                        run=run,
-                        latency_ms=latency_ms,
-                        operation=operation,
-                        side=side,
+                        at=Point(size, run, latency_ms, operation, side),
                         expected_changes=_expected(operation, size),
                     )
                     samples.append(sample)

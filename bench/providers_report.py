@@ -16,6 +16,7 @@ from typing import Any
 import plot
 from providers import COMMANDS, PROGRAMS, PYTHON, SIDES, YAML
 from pulumi_incident_statuses.core.deployment import HOST_THREADS
+from pulumi_incident_statuses.plugin.provider import THREADS as PLUGIN_THREADS
 
 Record = Mapping[str, Any]
 
@@ -272,7 +273,7 @@ def markdown(*, about: Mapping[str, Any], samples: Sequence[Record], plot_name: 
         "- **Pulumi YAML** (the YAML language host): one program, its `Pulumi.yaml` naming under "
         "`plugins.providers` the folder the engine takes `pulumi-resource-incident-statuses` from. "
         "*plugin*: ours, Python on the SDK's provider interface, serving at most "
-        f"{HOST_THREADS} calls at once. *Go*: the stand-in, bench/go-provider "
+        f"{PLUGIN_THREADS} calls at once. *Go*: the stand-in, bench/go-provider "
         f"({about['go_provider']['lines']} lines of Go on `{about['go_provider']['sdk']}`, "
         "`net/http`, one request per operation, each call served as it comes), with one "
         "`GET /v1/incident_statuses/{id}` per resource on refresh, as a bridged Terraform "
@@ -295,7 +296,7 @@ def markdown(*, about: Mapping[str, Any], samples: Sequence[Record], plot_name: 
               for n in about["sizes"]]
     if writes:
         engine = about.get("engine_parallel") or 4 * about["machine"]["cores"]
-        plugin = min(HOST_THREADS, engine)
+        plugin = min(PLUGIN_THREADS, engine)
         bounds = "; ".join(
             f"N = {n} at {latency} ms: {n / plugin * latency / 1000:.1f} s and "
             f"{n / engine * latency / 1000:.1f} s"
@@ -303,8 +304,9 @@ def markdown(*, about: Mapping[str, Any], samples: Sequence[Record], plot_name: 
         )
         lines += [
             f"The engine runs at most {engine} resource operations at once (`--parallel`, by "
-            "default 4 per core); the plugin's provider process, like the dynamic provider host, "
-            f"runs at most {HOST_THREADS}, and the Go stand-in each call as it comes. So N writes "
+            f"default 4 per core); the plugin's provider process at most {PLUGIN_THREADS} (the "
+            f"dynamic provider host {HOST_THREADS}), and the Go stand-in each call as it comes. "
+            "So N writes "
             f"of L ms each take at least N / {plugin} * L through the plugin and "
             f"N / {engine} * L through the Go stand-in: {bounds}; a refresh through the Go "
             f"stand-in, 2N reads, twice the latter.",

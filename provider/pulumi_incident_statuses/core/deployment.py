@@ -34,8 +34,9 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from .inputs import StatusInputs
 
-# The provider host's thread pool (pulumi/dynamic/__main__.py: ThreadPoolExecutor(max_workers=4)).
 HOST_THREADS = 4
+"""The threads the dynamic provider host runs operations on (pulumi/dynamic/__main__.py:
+ThreadPoolExecutor(max_workers=4)); a process runs on these unless it says otherwise (`run_on`)."""
 
 
 class Ledger(Protocol):
@@ -144,7 +145,12 @@ class Deployment:
         self.moving = threading.Lock()
         """Held while a chain of renames moves statuses: one chain at a time."""
         self.waiting = threading.BoundedSemaphore(HOST_THREADS - 1)
-        """Taken by an update waiting for a holder's `diff`: one host thread is always left."""
+        """Taken by an update waiting for a holder's `diff`: one of the process's threads is
+        always left."""
+
+    def run_on(self, threads: int) -> None:
+        """Say that this process runs its operations on ``threads`` threads (see `waiting`)."""
+        self.waiting = threading.BoundedSemaphore(threads - 1)
 
     def declare(self, status_id: str, declared: StatusInputs) -> None:
         """Record what this deployment declares for a status (from its `diff`)."""

@@ -98,9 +98,10 @@ def serve(engine_address: str, args: list[str]) -> None:
     from pulumi.provider.experimental.server import ProviderServicer
     from pulumi.runtime.proto import provider_pb2_grpc
 
-    from .provider import IncidentProvider
+    from .provider import THREADS, IncidentProvider
 
     provider = IncidentProvider()
+    deployment.DEPLOYMENT.run_on(THREADS)
 
     class Servicer(ProviderServicer):
         async def Configure(self, request: Any, context: Any) -> Any:

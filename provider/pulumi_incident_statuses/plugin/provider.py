@@ -132,6 +132,10 @@ class IncidentProvider(Provider):
         self._settings = settings_module.resolve(namespace=schema.PACKAGE)
         self._pool = ThreadPoolExecutor(THREADS, thread_name_prefix="incident")
 
+    def close(self) -> None:
+        """Let the operations under way finish; run no more."""
+        self._pool.shutdown(wait=True)
+
     def _connection(self) -> Connection:
         return connection_module.CONNECTIONS.connect(self._settings)
 

@@ -20,7 +20,7 @@ is known (a provider called directly), the ledger is this process's memory.
 
 from __future__ import annotations
 
-import hashlib
+import json
 import os
 import re
 import shutil
@@ -34,8 +34,9 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from .inputs import StatusInputs
 
-# The provider host's thread pool (pulumi/dynamic/__main__.py: ThreadPoolExecutor(max_workers=4)).
 HOST_THREADS = 4
+"""The threads the dynamic provider host runs operations on (pulumi/dynamic/__main__.py:
+ThreadPoolExecutor(max_workers=4)); a process runs on these unless it says otherwise (`run_on`)."""
 
 
 class Ledger(Protocol):
@@ -68,44 +69,70 @@ class MemoryLedger:
             return list(self._entries.get((kind, key), {}))
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
 class FileLedger:
-    """A ledger in a folder, one file per holder, shared by every process that opens the folder.
+    """A ledger in a folder, shared by every process that opens the folder: a file per kind of
+    record, to which each process appends its records, a line each, and from which it reads
+    those of the others.
 
-    Each record is written whole, under a name no other record has, and then renamed into place,
-    so readers never see half of one.
+    A record is written in one write to the file opened for appending, which the system puts
+    whole at its end, and readers take whole lines only, so none reads half of one. Each process
+    keeps what it has read and reads only what was appended since.
     """
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._lock = threading.Lock()
+        self._logs: dict[str, _Log] = {}
 
     def add(self, kind: str, key: str, holders: Iterable[str]) -> list[str]:
         """See `Ledger.add`."""
-        folder = self.root / kind / _digest(key)
-        folder.mkdir(parents=True, exist_ok=True)
-        for holder in holders:
-            final = folder / _digest(holder)
-            if final.exists():
-                continue
-            with tempfile.NamedTemporaryFile(
-                "w", dir=folder, prefix=".", delete=False, encoding="utf-8"
-            ) as file:
-                file.write(holder)
-            os.replace(file.name, final)
-        return self.get(kind, key)
+        with self._lock:
+            log = self._log(kind)
+            known = log.holders.get(key, {})
+            # One already read is recorded; any other is appended, perhaps again (reads dedupe).
+            new = [holder for holder in dict.fromkeys(holders) if holder not in known]
+            return list(log.read([(key, holder) for holder in new]).get(key, {}))
 
     def get(self, kind: str, key: str) -> list[str]:
         """See `Ledger.get`."""
-        folder = self.root / kind / _digest(key)
+        with self._lock:
+            return list(self._log(kind).read().get(key, {}))
+
+    def _log(self, kind: str) -> _Log:
+        log = self._logs.get(kind)
+        if log is None:
+            log = self._logs[kind] = _Log(self.root / f"{kind}.jsonl")
+        return log
+
+
+class _Log:
+    """The file of one kind of record of a `FileLedger`, and every holder by key read from it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.holders: dict[str, dict[str, None]] = {}
+        self._offset = 0
+        self._partial = b""
+
+    def read(self, records: list[tuple[str, str]] | None = None) -> dict[str, dict[str, None]]:
+        """Every holder by key, after appending ``records`` (key, holder) in one write."""
+        lines = "".join(json.dumps(record) + "\n" for record in records or ()).encode()
+        if lines:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            records = [path for path in folder.iterdir() if not path.name.startswith(".")]
+            with self.path.open("a+b" if lines else "rb", buffering=0) as file:
+                if lines and file.write(lines) != len(lines):
+                    raise OSError(f"could not append the deployment's records to {self.path}")
+                file.seek(self._offset)
+                added = file.read()
         except FileNotFoundError:
-            return []
-        records.sort(key=lambda path: (path.stat().st_mtime_ns, path.name))
-        return [path.read_text(encoding="utf-8") for path in records]
+            return self.holders
+        self._offset += len(added)
+        *whole, self._partial = (self._partial + added).split(b"\n")
+        for line in whole:
+            key, holder = json.loads(line)
+            self.holders.setdefault(key, {})[holder] = None
+        return self.holders
 
 
 class Deployment:
@@ -118,7 +145,12 @@ class Deployment:
         self.moving = threading.Lock()
         """Held while a chain of renames moves statuses: one chain at a time."""
         self.waiting = threading.BoundedSemaphore(HOST_THREADS - 1)
-        """Taken by an update waiting for a holder's `diff`: one host thread is always left."""
+        """Taken by an update waiting for a holder's `diff`: one of the process's threads is
+        always left."""
+
+    def run_on(self, threads: int) -> None:
+        """Say that this process runs its operations on ``threads`` threads (see `waiting`)."""
+        self.waiting = threading.BoundedSemaphore(threads - 1)
 
     def declare(self, status_id: str, declared: StatusInputs) -> None:
         """Record what this deployment declares for a status (from its `diff`)."""

@@ -14,8 +14,9 @@ there:
   as `StatusConflictError`. A name is never taken from a status the stack does not manage.
 
 Every move is made by the thread that met the conflict, under one lock, so no update waits for
-another update to run. That matters: the dynamic provider host serves calls on a pool of four
-threads (pulumi/dynamic/__main__.py), and more updates than that can be waiting.
+another update to run. That matters: a provider process serves calls on a pool of threads (the
+dynamic provider host four, pulumi/dynamic/__main__.py; the plugin ten), and more updates than
+that can be waiting.
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ if TYPE_CHECKING:
 # How long an update waits for the `diff` of a holder it knows nothing about: the engine diffs
 # one resource after another while it already runs the updates of those diffed, through the same
 # pool of threads, so a holder's diff may come a few hundred milliseconds after a conflict with
-# it. At most `deployment.HOST_THREADS - 1` updates wait at once, leaving a thread for that
-# diff; an update that finds them all waiting does not wait, and a holder still unknown is a
-# conflict.
+# it. At most one update fewer than the process has threads waits at once (`Deployment.waiting`),
+# leaving a thread for that diff; an update that finds them all waiting does not wait, and a
+# holder still unknown is a conflict.
 _INTENT_WAIT_SECONDS = 5.0
 _INTENT_POLL_SECONDS = 0.05
 # A chain longer than the statuses of an organisation would be a bug: stop rather than loop.
@@ -100,7 +101,7 @@ def _about_name(error: ValidationError) -> bool:
 
 
 def _await_intent(holder_id: str) -> None:
-    """Give the holder's `diff` a moment to arrive, without taking the host's last thread."""
+    """Give the holder's `diff` a moment to arrive, without taking the process's last thread."""
     deployment = deployment_module.DEPLOYMENT
     if not deployment.waiting.acquire(blocking=False):
         return

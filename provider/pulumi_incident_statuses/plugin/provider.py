@@ -3,8 +3,8 @@
 Every operation is the one the dynamic resources run (`operations.status`, `operations.order`,
 `lookup`), called with plain values: ownership, evidence-based creation, renames, the order
 planner, the retry policy and the errors are theirs. This module routes by type token, converts
-names and values (see `values`), and runs each operation on a pool of as many threads as the
-dynamic provider host has (`deployment.HOST_THREADS`): `renames` counts on that many.
+names and values (see `values`), and runs each operation on a pool of `THREADS` threads, sized
+for the engine and the API rather than for the dynamic provider host's four.
 
 One plugin process serves one provider (the default one or an explicit `incident` provider),
 so it holds one configuration: what `configure` resolved, kept in this process only.
@@ -44,7 +44,7 @@ from pulumi.provider.experimental.provider import (
 )
 
 from ..core import connection as connection_module
-from ..core import deployment, engine_log, lookup, spec
+from ..core import engine_log, lookup, spec
 from ..core import settings as settings_module
 from ..core.advice import Door
 from ..core.connection import Connection
@@ -56,6 +56,12 @@ from . import schema
 from .values import plain, plain_map, wire, wire_map
 
 _T = TypeVar("_T")
+
+THREADS = 10
+"""The operations the plugin runs at once. The engine sends 8 at once on two cores (`--parallel`
+is 4 per core by default); `requests` keeps 10 connections to one host; and incident.io's
+1,200 requests a minute (20 a second) are used up by 10 at once as soon as its answers take
+half a second, so more would only wait on 429s."""
 
 _STATUS_INPUTS = spec.STATUS.inputs(Door.PLUGIN)
 _STATUS_OUTPUTS = spec.STATUS.outputs(Door.PLUGIN)
@@ -124,7 +130,11 @@ class IncidentProvider(Provider):
         self.provider_urn: str | None = None
         """The URN of the provider this process serves, once the engine configured it."""
         self._settings = settings_module.resolve(namespace=schema.PACKAGE)
-        self._pool = ThreadPoolExecutor(deployment.HOST_THREADS, thread_name_prefix="incident")
+        self._pool = ThreadPoolExecutor(THREADS, thread_name_prefix="incident")
+
+    def close(self) -> None:
+        """Let the operations under way finish; run no more."""
+        self._pool.shutdown(wait=True)
 
     def _connection(self) -> Connection:
         return connection_module.CONNECTIONS.connect(self._settings)

@@ -7,6 +7,7 @@ package; `WIRE_NAMES` maps the operations' snake_case names to them.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -104,6 +105,7 @@ def schema() -> dict[str, Any]:
     }
 
 
+@functools.cache
 def schema_json() -> str:
-    """The package schema as the JSON text `get_schema` returns."""
+    """The package schema as the JSON text `get_schema` returns (made once per process)."""
     return json.dumps(schema(), indent=2)

@@ -17,6 +17,7 @@ import plot
 from providers import COMMANDS, PROGRAMS, PYTHON, SIDES, YAML
 from pulumi_incident_statuses.core.deployment import HOST_THREADS
 from pulumi_incident_statuses.plugin.provider import THREADS as PLUGIN_THREADS
+from report import Target
 
 Record = Mapping[str, Any]
 
@@ -140,15 +141,6 @@ def trios(samples: Iterable[Record]) -> list[Trio]:
     )
 
 
-@dataclass(frozen=True)
-class Target:
-    """One goal of issue 30, checked against the numbers."""
-
-    text: str
-    measured: str
-    met: bool
-
-
 def targets(table: Sequence[Trio]) -> list[Target]:
     """Plugin / Go at most TARGET_RATIO for TARGET_COMMANDS; refresh: one list per process."""
     checks: list[Target] = []
@@ -228,9 +220,7 @@ def anomalies(samples: Iterable[Record]) -> list[str]:
     return found
 
 
-def results_json(
-    *, about: Mapping[str, Any], samples: Sequence[Record]
-) -> dict[str, Any]:
+def results_json(*, about: Mapping[str, Any], samples: Sequence[Record]) -> dict[str, Any]:
     """The group's part of results.json."""
     table = trios(samples)
     return {
@@ -320,8 +310,7 @@ def markdown(*, about: Mapping[str, Any], samples: Sequence[Record], plot_name: 
         rows = [trio for trio in table if trio.program == program]
         if rows:
             lines += _table(program, rows)
-    writes = [(n, latency) for latency in about["latencies_ms"] if latency
-              for n in about["sizes"]]
+    writes = [(n, latency) for latency in about["latencies_ms"] if latency for n in about["sizes"]]
     if writes:
         engine = about.get("engine_parallel") or 4 * about["machine"]["cores"]
         plugin = min(PLUGIN_THREADS, engine)
@@ -403,8 +392,10 @@ def _table(program: str, rows: Sequence[Trio]) -> list[str]:
             f"| {trio.size} | {trio.latency_ms} | {trio.command} | "
             + " | ".join(f"{trio.median(s):.2f}" for s in sides)
             + " | "
-            + " | ".join(f"**{trio.ratio(a, b):.2f}**" if i == 0 else f"{trio.ratio(a, b):.2f}"
-                         for i, (a, b) in enumerate(ratios))
+            + " | ".join(
+                f"**{trio.ratio(a, b):.2f}**" if i == 0 else f"{trio.ratio(a, b):.2f}"
+                for i, (a, b) in enumerate(ratios)
+            )
             + " | "
             + " / ".join(_span(trio.requests(s)) for s in doing[::-1])
             + " | "

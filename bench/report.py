@@ -43,9 +43,7 @@ _WRITES = {
 
 
 _PREVIEWING = tuple(
-    f"{path} {step}"
-    for path in ("cli", "mixed")
-    for step in ("up", "refresh", "destroy")
+    f"{path} {step}" for path in ("cli", "mixed") for step in ("up", "refresh", "destroy")
 )
 
 
@@ -173,8 +171,9 @@ def rows(samples: Iterable[Record]) -> list[Row]:
 
 @dataclass(frozen=True)
 class Target:
-    """One performance goal (at most `TARGET_RATIO` times the baseline, or `CLI_TARGET_RATIO`
-    through the CLI), checked against the numbers."""
+    """One performance goal (here, at most `TARGET_RATIO` times the baseline, or
+    `CLI_TARGET_RATIO` through the CLI; in providers_report, the plugin against the Go stand-in),
+    checked against the numbers."""
 
     text: str
     measured: str

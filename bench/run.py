@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run.py                   # the default (`make bench`), about 30 minutes
     .venv/bin/python bench/run.py --sizes 10,100,300 --cli-sizes 10 --mixed 0
-    .venv/bin/python bench/run.py --quick           # small sizes, 1 run: about two minutes
+    .venv/bin/python bench/run.py --quick           # small sizes, 1 run, into bench/out/: minutes
     .venv/bin/python bench/run.py --only providers  # the provider comparison alone
     .venv/bin/python bench/run.py --compare old.json    # adds a before/after table
     .venv/bin/python bench/run.py --from-samples bench/out/samples-<stamp>.json   # re-render only
@@ -126,9 +126,10 @@ def parse(argv: Sequence[str]) -> Options:
         "a smoke check",
     )
     parser.add_argument("--out", type=Path, default=BENCH / "out", help="every sample, as JSON")
-    parser.add_argument("--results", type=Path, default=BENCH / "results.json")
-    parser.add_argument("--markdown", type=Path, default=BENCH / "RESULTS.md")
-    parser.add_argument("--plot", type=Path, default=BENCH / "providers.svg")
+    written = "(default: bench/%s, or in --out with --quick)"
+    parser.add_argument("--results", type=Path, help=written % "results.json")
+    parser.add_argument("--markdown", type=Path, help=written % "RESULTS.md")
+    parser.add_argument("--plot", type=Path, help=written % "providers.svg")
     parser.add_argument(
         "--compare", type=Path, help="an earlier results.json to show before/after against"
     )
@@ -152,6 +153,11 @@ def parse(argv: Sequence[str]) -> Options:
     if args.quick:
         sizes, cli_sizes, args.runs, args.mixed = [10], [10], 1, 100
         provider_sizes, provider_latencies = [20], [0]
+    # A smoke check's figures must not stand in for the committed ones.
+    written_to = args.out if args.quick else BENCH
+    args.results = args.results or written_to / "results.json"
+    args.markdown = args.markdown or written_to / "RESULTS.md"
+    args.plot = args.plot or written_to / "providers.svg"
     if (
         not sizes
         or not provider_sizes
@@ -195,6 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Measure (or read `--from-samples`), then write the results; returns the exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     options = parse(arguments)
+    options.out.mkdir(parents=True, exist_ok=True)
     if options.from_samples is not None:
         saved = json.loads(options.from_samples.read_text())
         compared = saved.pop(PROVIDERS, None)
@@ -217,7 +224,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     saved = {} if main_part is None else {**main_part[0], "samples": main_part[1]}
     if provider_part is not None:
         saved[PROVIDERS] = {"about": provider_part[0], "samples": provider_part[1]}
-    options.out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     samples_file = options.out / f"samples-{stamp}.json"
     samples_file.write_text(json.dumps(saved, indent=1) + "\n")

@@ -15,9 +15,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from incident_statuses_harness.dist import load_check_dist
 from incident_statuses_harness.engine import ROOT
+from pulumi_incident_statuses.core import versions
 
 check_dist = load_check_dist()
 
@@ -107,3 +110,22 @@ def test_the_check_wants_one_wheel_and_one_sdist(dist_dir: Path, tmp_path: Path)
     assert check_dist.check(tmp_path) == [
         f"{tmp_path}: expected one wheel and one sdist, found [] and {[sdist.name]}"
     ]
+
+
+@pytest.mark.parametrize(
+    "requirements",
+    sorted(ROOT.glob("templates/*/requirements.txt")),
+    ids=lambda path: path.parent.name,
+)
+def test_what_the_templates_require_admits_this_release(requirements: Path) -> None:
+    """`pulumi new` installs a template's requirements.txt from the wheel `make dist` builds, so
+    its range for this package must take this release (a version bump that forgets it breaks
+    `pulumi new`)."""
+    wanted = [
+        Requirement(line)
+        for line in requirements.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    ours = [r for r in wanted if canonicalize_name(r.name) == "pulumi-incident-statuses"]
+    assert len(ours) == 1, wanted
+    assert ours[0].specifier.contains(versions.package()), (str(ours[0]), versions.package())

@@ -17,7 +17,6 @@ time.
 from __future__ import annotations
 
 import argparse
-import compileall
 import json
 import os
 import shlex
@@ -31,6 +30,7 @@ from typing import Any
 
 import providers_report
 import report
+from incident_statuses_harness.engine import compile_checkout
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -215,11 +215,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not options.checkpoints:
         # Pulumi's documented switch for large stacks; both sides and every path get it.
         os.environ["PULUMI_SKIP_CHECKPOINTS"] = "true"
-    compile_bytecode()
+    compile_checkout()
     command = shlex.join([".venv/bin/python", "bench/run.py", *arguments])
-    main_part = (
-        measure(options, command) if any(g in MAIN_GROUPS for g in options.groups) else None
-    )
+    main_part = measure(options, command) if any(g in MAIN_GROUPS for g in options.groups) else None
     provider_part = measure_providers(options, command) if PROVIDERS in options.groups else None
     saved = {} if main_part is None else {**main_part[0], "samples": main_part[1]}
     if provider_part is not None:
@@ -230,21 +228,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\nwrote {samples_file}")
     write(options, main_part, provider_part)
     return 0
-
-
-def compile_bytecode() -> None:
-    """Compile the checkout's packages to bytecode, as pip does when it installs a wheel.
-
-    They are installed editable, whose modules get bytecode only when Python may write it: with
-    PYTHONDONTWRITEBYTECODE set, every provider process would compile them again (about 30 ms
-    a start of the plugin), a cost no installed package has.
-    """
-    for package in (
-        "provider/pulumi_incident_statuses",
-        "harness/incident_statuses_harness",
-        "emulator/incident_statuses_emulator",
-    ):
-        compileall.compile_dir(ROOT / package, quiet=1)
 
 
 def _show(runs: int) -> Callable[[Any], None]:

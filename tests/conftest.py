@@ -17,7 +17,7 @@ import requests
 
 from incident_statuses_emulator.process import DEFAULT_API_KEY, EmulatorProcess
 from incident_statuses_harness.dist import build_distributions
-from incident_statuses_harness.engine import ROOT
+from incident_statuses_harness.engine import ROOT, compile_checkout
 from incident_statuses_harness.fakes import FakeTime, ScriptedServer
 from incident_statuses_harness.shared import Shared, SharedEnvironments, fingerprint
 from incident_statuses_harness.user import (
@@ -77,6 +77,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # virtualenv under running tests nor gives two workers two versions of the package, and
     # every worker collects the same shuffled order, as xdist requires.
     if not hasattr(config, "workerinput"):
+        compile_checkout()
         os.environ.setdefault(USER_VENV_DIGEST, source_digest())
         # The CLI writes a log of every command under PULUMI_HOME. A stack's commands get a home
         # under the test's tmp_path; this one takes the rest (the Automation API's `pulumi
@@ -183,6 +184,7 @@ LONGEST_FIRST = (
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Waiting and long tests interleaved, then the other engine tests, then the fast ones;
     then reversed or shuffled, if `--test-order` says so."""
+
     def first_in(names: tuple[str, ...]) -> list[pytest.Item]:
         chosen = (item for item in items if item.path.name in names)
         return sorted(chosen, key=lambda item: names.index(item.path.name))

@@ -7,6 +7,7 @@ Python language host. The Automation API only drives the CLI and reads its resul
 
 from __future__ import annotations
 
+import compileall
 import functools
 import json
 import os
@@ -30,6 +31,24 @@ MANAGED_NAMES = frozenset(MANAGED)
 
 ROOT = Path(__file__).resolve().parents[2]
 """The checkout: `make setup` installs this package editable from its `harness/` folder."""
+
+PACKAGES = (
+    "provider/pulumi_incident_statuses",
+    "emulator/incident_statuses_emulator",
+    "harness/incident_statuses_harness",
+)
+"""The checkout's packages, installed editable from these folders."""
+
+
+def compile_checkout() -> None:
+    """Compile the checkout's packages to bytecode, as pip does when it installs a wheel.
+
+    Editable installs get bytecode only when Python may write it; with PYTHONDONTWRITEBYTECODE
+    set (as on the machines this project runs on), every process the engine starts would compile
+    them again, about 15 ms a start of a provider or a program, a cost no installed package has.
+    """
+    for package in PACKAGES:
+        compileall.compile_dir(ROOT / package, quiet=1)
 
 
 def toolchain(state_dir: Path, env: dict[str, str] | None = None) -> Toolchain:

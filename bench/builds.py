@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from incident_statuses_harness.engine import ROOT, toolchain
+from incident_statuses_harness.engine import ROOT, cache, toolchain
 from pulumi_incident_statuses.plugin import schema
 
 SOURCE = Path(__file__).resolve().parent / "go-provider"
@@ -46,12 +46,6 @@ class GoProvider:
     """Holds the binary that calls the incident.io API."""
     floor: Path
     """Holds the binary that makes no request (the no-I/O floor)."""
-
-
-def cache() -> Path:
-    """The per-user cache the engine pieces share."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "pulumi-incident-statuses"
 
 
 @contextmanager

@@ -34,8 +34,10 @@ from incident_statuses_harness.workspace import open_stack
 pytestmark = pytest.mark.engine
 
 PER_STACK = 15
+TEAMS = 3
 ROUNDS = 3
-"""Rounds a run of the suite holds; `make soak` (bench/soak.py) runs many more, for depth."""
+"""Stacks and rounds a run of the suite holds; `make soak` (bench/soak.py) runs many more rounds,
+of 2 stacks and of 3, for depth."""
 
 PROGRAM = """\
 import json
@@ -123,25 +125,23 @@ def run_rounds(
     return reports
 
 
-@pytest.mark.parametrize("teams", [2, 3])
 def test_concurrent_appends_from_several_stacks_all_succeed(
-    tmp_path: Path, emulator_factory: Callable[..., EmulatorProcess], teams: int
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorProcess]
 ) -> None:
     emulator = emulator_factory(rank_race=True)
-    reports = run_rounds(tmp_path, emulator, emulator, teams, ROUNDS)
-    print(f"{teams} stacks: {reports}")
+    reports = run_rounds(tmp_path, emulator, emulator, TEAMS, ROUNDS)
+    print(f"{TEAMS} stacks: {reports}")
     assert sum(report.get("422", 0) for report in reports) > 0, "the appends did race"
 
 
-@pytest.mark.parametrize("teams", [2, 3])
 def test_concurrent_appends_converge_under_faults(
-    tmp_path: Path, emulator_factory: Callable[..., EmulatorProcess], teams: int
+    tmp_path: Path, emulator_factory: Callable[..., EmulatorProcess]
 ) -> None:
-    emulator = emulator_factory(rank_race=True, fault_rate=0.1, drop_rate=0.05, seed=teams)
+    emulator = emulator_factory(rank_race=True, fault_rate=0.1, drop_rate=0.05, seed=TEAMS)
     # The test reads through a fault-free emulator on the same database.
     observer = emulator_factory(db_path=emulator.db_path)
-    reports = run_rounds(tmp_path, emulator, observer, teams, ROUNDS)
+    reports = run_rounds(tmp_path, emulator, observer, TEAMS, ROUNDS)
     faulty = stats(emulator.url)["by_status"]
-    print(f"{teams} stacks under faults: {faulty}")
+    print(f"{TEAMS} stacks under faults: {faulty}")
     assert faulty.get("dropped", 0) > 0 and faulty.get("500", 0) + faulty.get("503", 0) > 0
     assert sum(report.get("422", 0) for report in reports) > 0, "the appends did race"

@@ -32,6 +32,15 @@ MANAGED_NAMES = frozenset(MANAGED)
 ROOT = Path(__file__).resolve().parents[2]
 """The checkout: `make setup` installs this package editable from its `harness/` folder."""
 
+
+
+def cache() -> Path:
+    """The per-user cache of what the checkout builds once (engine pieces, language projects,
+    the user's virtualenv), kept across clones, each under a name that hashes its sources."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "pulumi-incident-statuses"
+
+
 PACKAGES = (
     "provider/pulumi_incident_statuses",
     "emulator/incident_statuses_emulator",

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from incident_statuses_harness.engine import ROOT, server_statuses, toolchain
+from incident_statuses_harness.engine import ROOT, cache, server_statuses, toolchain
 from pulumi_incident_statuses.core.tokens import PACKAGE, PLUGIN
 from pulumi_incident_statuses.core.versions import package as version
 
@@ -145,16 +145,11 @@ def require_tools(language: str) -> None:
         raise RuntimeError(f"no {host.name} in {host.parent}: run `make setup` (it builds it)")
 
 
-def _cache() -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "pulumi-incident-statuses"
-
-
 @contextmanager
 def _locked(name: str) -> Iterator[None]:
     """Held by one process at a time across test workers: the one-time installs."""
-    _cache().mkdir(parents=True, exist_ok=True)
-    with (_cache() / f"{name}.lock").open("w") as lock:
+    cache().mkdir(parents=True, exist_ok=True)
+    with (cache() / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
 
@@ -178,7 +173,7 @@ def npm_modules() -> Path:
     """
     require_tools("typescript")
     manifest = _package_json()
-    folder = _cache() / f"typescript-project-{_digest(manifest)}"
+    folder = cache() / f"typescript-project-{_digest(manifest)}"
     with _locked(folder.name):
         if not (folder / "installed").exists():
             print("languages: installing the npm modules of a TypeScript project (once)",
@@ -265,7 +260,7 @@ def go_modules() -> None:
     require_tools("go")
     # The SDK's own go.mod comes from the Go language host's generator: a new host, a new graph.
     host = (ROOT / ".venv" / "bin" / ".pulumi-language-go.stamp").read_text("utf-8")
-    marker = _cache() / f"go-modules-{_digest([GO_SDK, go_program(), host])}"
+    marker = cache() / f"go-modules-{_digest([GO_SDK, go_program(), host])}"
     with _locked("go-modules"):
         if marker.exists():
             return

@@ -1,7 +1,7 @@
 """The virtualenvs every test shares, and the pytest plugin that fails a test which changes one.
 
 Engine tests run programs in virtualenvs they do not own: the checkout's `.venv` (the package
-editable, the engine in `.venv/bin`) and the user's virtualenv cached under `.build/user-venv/`
+editable, the engine in `.venv/bin`) and the user's virtualenv, cached per user
 (`user.installed_venv`). A test that needs more installed makes a layer of its own over one
 (`user.layered_venv`); were it to install into the shared one instead, every later test, in this
 run and the next, would run with what it added.

@@ -15,11 +15,12 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from incident_statuses_emulator.process import EmulatorProcess
-from incident_statuses_harness.engine import API_KEY, ROOT, toolchain
+from incident_statuses_harness.engine import API_KEY, ROOT, cache, toolchain
 from incident_statuses_harness.shared import Fingerprint, changes, fingerprint
 
 
@@ -83,26 +84,35 @@ def source_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-USER_VENVS = ROOT / ".build" / "user-venv"
-"""Where `installed_venv` keeps its virtualenvs, one per source digest."""
+USER_VENVS = cache() / "user-venv"
+"""Where `installed_venv` keeps its virtualenvs, one per source digest: per user, so that a fresh
+clone of the same sources reuses the one an earlier clone built."""
+
+STALE_AFTER_SECONDS = 3 * 24 * 3600
+"""A virtualenv no run has used for this long is removed when another is built (another checkout
+may still be using any younger one)."""
 
 
-def installed_venv(digest: str, cache: Path = USER_VENVS) -> Path:
+def installed_venv(digest: str, folder: Path = USER_VENVS) -> Path:
     """A virtualenv with this checkout pip-installed, made once per `digest` of its source.
 
-    Kept in the checkout under `cache`, keyed by the `source_digest()` taken when a run starts, so
-    an edit of the package replaces it at the next run and a rerun reuses it. Test workers share
-    it: the first to take the lock builds it, the others wait and reuse it. Its marker file
+    Kept under `folder`, keyed by the `source_digest()` taken when a run starts, so an edit of the
+    package makes another at the next run and a rerun, or a fresh clone, reuses it. Test workers
+    share it: the first to take the lock builds it, the others wait and reuse it. Its marker file
     records its `shared.fingerprint` when built; no test may change it (`shared` checks).
     """
-    venv = cache / digest
-    cache.mkdir(parents=True, exist_ok=True)
-    with (cache / "lock").open("w") as lock:
+    venv = folder / digest
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if built_fingerprint(venv) is None:
-            for stale in cache.iterdir():
-                if stale.is_dir():
-                    shutil.rmtree(stale)
+            now = time.time()
+            for stale in folder.iterdir():
+                marker = stale / "installed"
+                unused = not marker.exists() or now - marker.stat().st_mtime > STALE_AFTER_SECONDS
+                if stale.is_dir() and stale != venv and unused:
+                    shutil.rmtree(stale, ignore_errors=True)
+            shutil.rmtree(venv, ignore_errors=True)
             subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
             # pip itself too, pinned: the language host runs `pip list` before every program run,
             # and the pinned pip starts in half the time of the one `venv` bundles.
@@ -113,6 +123,7 @@ def installed_venv(digest: str, cache: Path = USER_VENVS) -> Path:
                 timeout=600,
             )
             (venv / "installed").write_text(json.dumps(sorted(fingerprint(venv))), "utf-8")
+        os.utime(venv / "installed")  # used now: see STALE_AFTER_SECONDS
     return venv
 
 

@@ -6,8 +6,10 @@ import copy
 
 import pytest
 
+from incident_statuses_harness.user import names_both
 from pulumi_incident_statuses.core.advice import Door, Holder, Remedy, advise
 from pulumi_incident_statuses.core.errors import StatusConflictError
+from pulumi_incident_statuses.core.operations import status
 from pulumi_incident_statuses.core.tokens import STATUS
 
 OLD = "urn:pulumi:dev::my-statuses::pulumi-python:dynamic/incident:IncidentStatus::watching"
@@ -35,6 +37,25 @@ def test_a_status_of_the_stacks_own_resource_is_renamed_never_adopted_again() ->
     assert f'`aliases: ["{OLD}"]` under the resource\'s `options`' in plugin
     for said in (python, plugin):
         assert "import_id" not in said and "pulumi import" not in said and "recover" not in said
+        # The holder's own check may not have come yet: two declarations are named as one case.
+        assert said.endswith(
+            "If 'watching' is still in the program, two resources declare one name: choose "
+            "another name for one of them"
+        )
+
+
+def test_a_name_declared_twice_is_named_so_whichever_resource_is_checked_first() -> None:
+    # `fixing` is in the state; `fixing-too`, new, declares its name. Checked first, `fixing-too`
+    # finds the status held by `fixing`; checked second, it finds the name declared already.
+    fixing = OLD.replace("::watching", "::fixing")
+    holder = Holder("01HELD", fixing)
+    for door in Door:
+        first = f"fixing-too error: {advise(Remedy.RENAME, holder, door, 'fixing-too')}"
+        assert names_both(first, "Fixing", "fixing", "fixing-too"), first
+        assert not names_both(first, "Fixing", "fixing", "mending")
+    second = f"fixing-too error: {status._declared_twice('Fixing', [fixing])}"
+    assert names_both(second, "Fixing", "fixing", "fixing-too")
+    assert not names_both(second.replace("Choose another", "Pick a"), "Fixing", "fixing", "x")
 
 
 def test_recover_is_the_same_on_every_way_in() -> None:

@@ -57,6 +57,28 @@ class Cli:
         return values
 
 
+def names_both(said: str, name: str, first: str, second: str) -> bool:
+    """Whether the engine's output fails ``name``, declared by resources ``first`` (the one in the
+    state, if either is) and ``second``, naming both and saying to choose another name for one.
+
+    The engine checks resources in the order the program registers them, which Python and YAML
+    programs do concurrently: the later check finds the name declared already, or, when the first
+    resource is in the state, the earlier one finds the status held by it.
+    """
+    said = " ".join(said.split())
+    forms = (
+        f"{name!r} is also declared by {first!r}",
+        f"{name!r} is also declared by {second!r}",
+        f"It belongs to this stack's resource {first!r}. If {second!r} is {first!r} renamed",
+    )
+    return (
+        any(form in said for form in forms)
+        and first in said
+        and second in said
+        and "choose another name for one of them" in said.lower()
+    )
+
+
 def shell(tmp_path: Path, cwd: Path, emulator: EmulatorProcess, *, key_in_env: bool = True) -> Cli:
     """A shell set up as the README says: engine on PATH, file backend, emulator endpoint."""
     env = {**os.environ, **toolchain(tmp_path / "state").env()}

@@ -92,4 +92,9 @@ def _rename(old_urn: str, door: Door, resource: str | None) -> str:
         said += f'`opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name="{old}")])`'
     new_name = resource or "<new name>"
     said += f", or run `pulumi state rename '{old_urn}' {new_name}`"
-    return said + ". If both should exist, choose another name for one of them"
+    # The engine checks resources in the order the program registers them, which a program
+    # need not fix: the holder may still be declared, and its own check not yet come.
+    return said + (
+        f". If {old!r} is still in the program, two resources declare one name: choose another "
+        "name for one of them"
+    )

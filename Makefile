@@ -60,7 +60,10 @@ demo: setup  ## start the emulator, `pulumi up` the demo stack against it, show 
 test: setup  ## lint, type-check and run the whole suite (real engine, real emulator)
 	$(VENV)/bin/ruff check provider emulator harness tests bench scripts examples
 	$(VENV)/bin/mypy
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --maxschedchunk 1
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --maxschedchunk 1 -m "not depth"
+
+test-depth: setup  ## the tests marked depth: more seeds of the fault tests than make test runs
+	$(VENV)/bin/pytest -n 2 -m depth
 
 lint: setup  ## ruff and mypy only
 	$(VENV)/bin/ruff check provider emulator harness tests bench scripts examples
@@ -87,4 +90,4 @@ test-matrix: dist  ## the built wheel on Python 3.11-3.13 x pulumi SDK floor/new
 clean:  ## remove local state (keeps the built engine)
 	rm -rf .pulumi-state .demo .matrix dist bench/out .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help setup demo test lint declare bench soak dist test-matrix clean
+.PHONY: help setup demo test test-depth lint declare bench soak dist test-matrix clean

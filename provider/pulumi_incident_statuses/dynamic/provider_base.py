@@ -93,8 +93,7 @@ def declare(
     values.update({key: value for key, value in keywords.items() if value is not None})
     props: dict[str, Any] = {p: values.get(p) for p in declared.inputs()}
     props.update({p: None for p in declared.outputs() if p not in props})
-    parent = opts.parent if opts else None
-    props[URN] = pulumi.create_urn(resource_name, tokens.dynamic(declared.name), parent=parent)
+    props[URN] = _urn(resource_name, tokens.dynamic(declared.name), opts.parent if opts else None)
     with pickler_as_found():
         Resource.__init__(resource, provider, resource_name, props, opts)
 
@@ -106,6 +105,18 @@ def plain(values: dict[str, Any]) -> dict[str, Any]:
     """The dynamic host's values as the operations take them: an element of a list not known
     yet (``pulumi.output.Unknown``) as the engine's ``UNKNOWN``, like any other unknown."""
     return {key: _plain(value) for key, value in values.items()}
+
+
+def _urn(resource_name: str, token: str, parent: pulumi.Resource | None) -> Any:
+    """The URN the engine will give the resource, as an input that depends on no resource."""
+    if parent is None:
+        # Known now: a string, where `create_urn` gives an Output the SDK resolves before it
+        # registers the resource (about 1 ms a resource at preview).
+        return f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{token}::{resource_name}"
+    urn = pulumi.create_urn(resource_name, token, parent=parent)
+    # The parent's URN without the parent as a dependency: a component depends on its children,
+    # so the SDK would find a cycle and refuse the resource.
+    return pulumi.Output(set(), urn.future(with_unknowns=True), urn.is_known(), urn.is_secret())
 
 
 def _plain(value: Any) -> Any:

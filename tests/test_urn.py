@@ -1,11 +1,12 @@
-"""The URN a dynamic resource carries as an input (`__urn`) is the one the engine gives it, at the
+"""The URN a dynamic resource carries as an input (`_urn`) is the one the engine gives it, at the
 top of the stack and under a component, which it does not depend on (a component depends on its
 children: the SDK refused such a status as a cycle). Under Pulumi's mocks, in a process of their
-own; `pulumi up` of the same program gives these URNs."""
+own; `pulumi up` of the same program gives these URNs. The input's name has one underscore:
+older SDKs (3.230.0 among them) drop `__`-named inputs when they read them back, mocks and
+dynamic provider host alike (`make test-matrix` runs this on the SDK floor)."""
 
 from __future__ import annotations
 
-import inspect
 import json
 import subprocess
 import sys
@@ -24,8 +25,8 @@ declared = {}
 
 class Mocks(pulumi.runtime.Mocks):
     def new_resource(self, args):
-        if "__urn" in args.inputs:
-            declared[args.name] = args.inputs["__urn"]
+        if "_urn" in args.inputs:
+            declared[args.name] = args.inputs["_urn"]
         return [f"{args.name}-id", args.inputs]
 
     def call(self, args):
@@ -64,20 +65,8 @@ def test_the_declared_urn_is_the_engines() -> None:
     assert done.returncode == 0, done.stderr
     said = json.loads(done.stdout.strip().splitlines()[-1])
     declared = said["declared"]
-    if not _sdk_keeps_internal_inputs():
-        # Older SDKs drop `__`-named inputs when they read them back (their mocks and their
-        # dynamic provider host alike): registering without a cycle is what can be checked.
-        assert declared == {}
-        return
     assert declared["watching"] == f"urn:pulumi:dev::my-statuses::{STATUS}::watching"
     # The mocks' URNs put the root stack in a component's type, the engine's do not (`pulumi up`
     # of this program gives `urn:pulumi:dev::my-statuses::acme:index:Team$...::fixing`).
-    assert declared["fixing"].startswith("urn:pulumi:dev::my-statuses::")
     assert declared["fixing"].endswith(f"acme:index:Team${STATUS}::fixing")
 
-
-def _sdk_keeps_internal_inputs() -> bool:
-    from pulumi.runtime import rpc
-
-    keep = inspect.signature(rpc.deserialize_properties).parameters.get("keep_internal")
-    return keep is not None and keep.default is True

@@ -4,7 +4,7 @@ messages for the person sent to the engine (`engine_log`), and pickled to nothin
 operations' results (`operations.results`) as `pulumi.dynamic`'s.
 
 A dynamic provider's methods are not told which resource they serve, so each resource carries its
-URN as an input, `__urn` (`URN`), which the program computes when it declares the resource. It is
+URN as an input, `_urn` (`URN`), which the program computes when it declares the resource. It is
 kept in the resource's inputs and outputs, so that every method of the provider, `delete` among
 them, knows which resource asks, and it never counts as a change.
 """
@@ -41,8 +41,9 @@ __all__ = ["URN", "ProviderBase", "check_result", "declare", "diff_result", "rea
 # refresh.
 versions.require()
 
-URN = "__urn"
-"""The input that carries a dynamic resource's URN (see the module's docstring)."""
+URN = "_urn"
+"""The input that carries a dynamic resource's URN (see the module's docstring). One underscore:
+older SDKs (3.230.0 among them) drop inputs named `__...` when the dynamic host reads them."""
 
 _HOST = "pulumi.dynamic.__main__"
 

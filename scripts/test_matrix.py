@@ -182,8 +182,16 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run(cell: Cell, args: Sequence[str | Path], *, cwd: Path = ROOT, env: dict[str, str]) -> str:
-    """Run a command for ``cell``, keeping its output in the cell's log; raise if it fails."""
+def run(
+    cell: Cell,
+    args: Sequence[str | Path],
+    *,
+    cwd: Path = ROOT,
+    env: dict[str, str],
+    fails: bool = False,
+) -> str:
+    """Run a command for ``cell``, keeping its output in the cell's log; raise if it fails (with
+    ``fails``, if it succeeds)."""
     command = [str(a) for a in args]
     cell.log.append(f"$ {' '.join(command)}")
     started = time.monotonic()
@@ -200,7 +208,7 @@ def run(cell: Cell, args: Sequence[str | Path], *, cwd: Path = ROOT, env: dict[s
     except subprocess.TimeoutExpired as error:
         raise CellFailed(f"`{' '.join(command[:3])}` ran over {COMMAND_TIMEOUT} s") from error
     cell.log.extend([done.stdout, done.stderr, f"({time.monotonic() - started:.1f} s)"])
-    if done.returncode != 0:
+    if (done.returncode != 0) != fails:
         raise CellFailed(f"`{' '.join(command[:3])} ...` exited {done.returncode}")
     return done.stdout
 
@@ -403,22 +411,11 @@ def declared_twice(cell: Cell, preview: list[str], project: Path, env: dict[str,
         encoding="utf-8",
     )
     try:
-        cell.log.append(f"$ {' '.join(preview)}  (a name declared twice: must fail)")
-        done = subprocess.run(
-            preview,
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=COMMAND_TIMEOUT,
-            check=False,
-        )
-        cell.log.extend([done.stdout, done.stderr])
+        said = run(cell, preview, cwd=project, env=env, fails=True)
     finally:
         program.write_text(kept, encoding="utf-8")
-    said = " ".join(done.stdout.split())
-    if done.returncode == 0 or "choose another name for one of them" not in said.lower():
-        raise CellFailed("a name declared twice did not fail the preview naming both resources")
+    if "choose another name for one of them" not in " ".join(said.split()).lower():
+        raise CellFailed("a name declared twice failed the preview without naming both resources")
 
 
 def languages_smoke(cell: Cell, engine: Path, emulator: EmulatorProcess) -> None:
